@@ -1,0 +1,67 @@
+import type { SourcePos } from "./diagnostics.js";
+import type { NfsShareSpec, ProviderSpec, SnapshotScheduleSpec, VirtualMachineSpec, VmTemplateSpec } from "./schema/index.js";
+
+/** Kinds that become objects at a provider (Provider itself is configuration, not a resource). */
+export type ResourceKind = "VmTemplate" | "VirtualMachine" | "NfsShare" | "SnapshotSchedule";
+
+/** How vmsync may change a resource; from the spec's lifecycle fields with defaults applied. */
+export interface Lifecycle {
+  protect: boolean;
+  ignoreChanges: string[];
+  updatePolicy: "in-place-only" | "replace-allowed";
+  suspend: boolean;
+}
+
+/** Spec type of each resource kind after loading (templates merged, defaults filled). */
+export interface SpecOf {
+  VmTemplate: VmTemplateSpec;
+  VirtualMachine: VirtualMachineSpec;
+  NfsShare: NfsShareSpec;
+  SnapshotSchedule: SnapshotScheduleSpec & { resolvedTargets: string[] };
+}
+
+/**
+ * One resource vmsync should make exist, as the manifests say. `address` is `Kind/name` (replicas
+ * expanded: `VirtualMachine/web-1`). `provider` names the Provider it lives on (SnapshotSchedules of
+ * several providers name none). `dependsOn` lists addresses applied before it. `source` points at the
+ * manifest that produced it, for messages.
+ */
+export interface DesiredResource<K extends ResourceKind = ResourceKind> {
+  address: string;
+  kind: K;
+  name: string;
+  labels: Record<string, string>;
+  provider?: string;
+  /** Name of the object at the provider (TrueNAS maps `-` to `_`). */
+  externalName?: string;
+  spec: SpecOf[K];
+  lifecycle: Lifecycle;
+  dependsOn: string[];
+  source: SourcePos;
+  /** For replicas: the manifest's own name (`web` for `web-2`). */
+  replicaOf?: string;
+}
+
+/** A Provider manifest: how to reach one API. `baseDir` anchors relative paths (CA file, {file:} secrets). */
+export interface DesiredProvider {
+  name: string;
+  spec: ProviderSpec;
+  source: SourcePos;
+  baseDir: string;
+  /** Folder that bounds `{file:}` secret references. */
+  root: string;
+}
+
+/** Everything the manifests ask for, validated and resolved. */
+export interface DesiredState {
+  providers: Map<string, DesiredProvider>;
+  /** Every VmTemplate, including the ones that only hold defaults. */
+  templates: Map<string, DesiredResource<"VmTemplate">>;
+  /** Resources to plan, in a stable order (by address). */
+  resources: DesiredResource[];
+}
+
+/** Narrowing helper: true when `r` is of kind `k`. */
+export function isKind<K extends ResourceKind>(r: DesiredResource, k: K): r is DesiredResource<K> {
+  return r.kind === k;
+}

@@ -1,0 +1,51 @@
+import { Value } from "@sinclair/typebox/value";
+import { CronExpressionParser } from "cron-parser";
+import type { DesiredResource } from "./model.js";
+import { lifecycleOf, reportAt, sourceOf, type ResolveContext } from "./resolve.js";
+import { SnapshotScheduleSpec } from "./schema/index.js";
+
+/** Keywords accepted in `schedule`, and the cron expression each stands for (UTC). */
+export const SCHEDULE_KEYWORDS: Record<string, string> = { hourly: "0 * * * *", daily: "0 0 * * *", weekly: "0 0 * * 0" };
+
+/** The five-field cron expression of a schedule string, or undefined when it is not valid. */
+export function cronOf(schedule: string): string | undefined {
+  const expr = SCHEDULE_KEYWORDS[schedule] ?? schedule;
+  if (expr.trim().split(/\s+/).length !== 5) return undefined;
+  try {
+    CronExpressionParser.parse(expr, { tz: "UTC" });
+    return expr;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Resolves SnapshotSchedules: a valid schedule, retention, and targets by name (a replicated VM's
+ * base name stands for all its replicas) or label selector, resolved to addresses. A schedule
+ * depends on its targets.
+ */
+export function resolveSchedules(ctx: ResolveContext, resources: DesiredResource[]): DesiredResource<"SnapshotSchedule">[] {
+  const out: DesiredResource<"SnapshotSchedule">[] = [];
+  for (const doc of ctx.byKind.get("SnapshotSchedule")?.values() ?? []) {
+    const spec = Value.Default(SnapshotScheduleSpec, structuredClone(doc.value.spec)) as SnapshotScheduleSpec;
+    if (!cronOf(spec.schedule)) reportAt(ctx, doc, ["spec", "schedule"], "invalid-schedule", `"${spec.schedule}" is not a schedule`, "Use hourly, daily, weekly or a five-field cron expression such as \"0 3 * * *\".");
+    const targets = new Set<string>();
+    spec.targets.forEach((t, i) => {
+      if ((t.name === undefined) === (t.selector === undefined)) return reportAt(ctx, doc, ["spec", "targets", i], "invalid-value", "a target needs exactly one of name or selector", "Write name: NAME or selector: {matchLabels: {…}}.");
+      const ofKind = resources.filter((r) => r.kind === t.kind);
+      const matches = t.name !== undefined
+        ? ofKind.filter((r) => r.name === t.name || r.replicaOf === t.name)
+        : ofKind.filter((r) => Object.entries(t.selector!.matchLabels).every(([k, v]) => r.labels[k] === v));
+      if (matches.length === 0 && t.name !== undefined) reportAt(ctx, doc, ["spec", "targets", i, "name"], "dangling-reference", `${t.kind}/${t.name} is not defined`, `Name an existing ${t.kind}.`);
+      else if (matches.length === 0) ctx.bag.add({ severity: "warning", ...doc.source.positionOf(["spec", "targets", i, "selector"]), code: "empty-selector", path: `spec.targets[${i}].selector`, message: `the selector matches no ${t.kind}`, hint: "Check the labels." });
+      for (const m of matches) targets.add(m.address);
+    });
+    out.push({
+      address: `SnapshotSchedule/${doc.name}`, kind: "SnapshotSchedule", name: doc.name,
+      labels: ((doc.value.metadata as { labels?: Record<string, string> }).labels ?? {}),
+      spec: { ...spec, resolvedTargets: [...targets].sort() }, lifecycle: lifecycleOf(spec as Record<string, unknown>),
+      dependsOn: [...targets, ...(spec.dependsOn ?? [])].sort(), source: sourceOf(doc),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,132 @@
+import { Value } from "@sinclair/typebox/value";
+import { mergeSpec } from "./merge.js";
+import type { DesiredProvider, DesiredResource } from "./model.js";
+import { azureVmNameProblem, isTruenasVmName, PROXMOX_VMID_MAX, truenasVmName } from "./names.js";
+import { lifecycleOf, reportAt, reportDangling, sourceOf, type LoadedDocument, type ResolveContext } from "./resolve.js";
+import { VirtualMachineSpec, type VmTemplateSpec } from "./schema/index.js";
+import { sizeToMiB } from "./units.js";
+
+/** Fields that only mean something on one provider type; setting them on a VM elsewhere is a mistake. */
+const ONLY_ON: Record<string, "proxmox" | "truenas" | "azure"> = {
+  node: "proxmox", vmid: "proxmox", location: "azure", resourceGroup: "azure", size: "azure", image: "azure", display: "truenas", bootloader: "truenas",
+};
+
+/**
+ * Resolves VirtualMachines: provider and template references, template merge, provider defaults
+ * (node, storage, bridge, location, resource group), provider rules (names, VMIDs, required
+ * fields), and `replicas` expanded into NAME-1 … NAME-N.
+ */
+export function resolveVms(ctx: ResolveContext, templates: Map<string, DesiredResource<"VmTemplate">>): DesiredResource<"VirtualMachine">[] {
+  const out: DesiredResource<"VirtualMachine">[] = [];
+  const shares = ctx.byKind.get("NfsShare") ?? new Map();
+  const vmids = new Map<string, string>(); // provider/vmid → address
+  const truenasNames = new Map<string, string>(); // provider/name → address
+  for (const doc of ctx.byKind.get("VirtualMachine")?.values() ?? []) {
+    const own = doc.value.spec as VirtualMachineSpec;
+    const provider = ctx.providers.get(own.provider);
+    if (!provider) {
+      reportDangling(ctx, doc, ["spec", "provider"], "Provider", own.provider, ctx.providers);
+      continue;
+    }
+    const type = provider.spec.type;
+    if (type !== "proxmox" && type !== "truenas" && type !== "azure") continue;
+    for (const [field, only] of Object.entries(ONLY_ON)) {
+      if (field in own && only !== type) reportAt(ctx, doc, ["spec", field], "field-not-for-provider", `${field} applies to ${only} VMs, but provider "${own.provider}" is ${type}`, `Remove ${field}, or move the VM to a ${only} provider.`);
+    }
+    const dependsOn: string[] = [...(own.dependsOn ?? [])];
+    let spec: VirtualMachineSpec = own;
+    if (own.template !== undefined) {
+      const template = templates.get(own.template);
+      if (!template) {
+        if (!ctx.byKind.get("VmTemplate")?.has(own.template)) reportDangling(ctx, doc, ["spec", "template"], "VmTemplate", own.template, templates);
+        continue;
+      }
+      const { template: _t, proxmox, protect: _p, dependsOn: _d, ignoreChanges: _i, updatePolicy: _u, suspend: _s, ...inherited } = template.spec as VmTemplateSpec;
+      spec = mergeSpec(inherited, own);
+      if (proxmox && template.provider === own.provider) dependsOn.push(template.address);
+    }
+    spec = Value.Default(VirtualMachineSpec, structuredClone(spec)) as VirtualMachineSpec;
+    applyProviderDefaults(spec, provider);
+    checkRequired(ctx, doc, spec, provider);
+    (spec.mounts ?? []).forEach((m, i) => {
+      if (shares.has(m.share)) dependsOn.push(`NfsShare/${m.share}`);
+      else reportDangling(ctx, doc, ["spec", "mounts", i, "share"], "NfsShare", m.share, shares);
+    });
+    if (own.externalName !== undefined && own.replicas !== undefined) reportAt(ctx, doc, ["spec", "externalName"], "invalid-value", "externalName cannot be combined with replicas", "Drop externalName (replicas are named NAME-1 … NAME-N), or drop replicas.");
+    const count = own.replicas ?? 1;
+    if (spec.vmid !== undefined && spec.vmid + count - 1 > PROXMOX_VMID_MAX) reportAt(ctx, doc, ["spec", "vmid"], "invalid-value", `vmid ${spec.vmid} with ${count} replicas goes past ${PROXMOX_VMID_MAX}`, "Choose a lower vmid.");
+    for (let i = 1; i <= count; i++) {
+      const name = own.replicas === undefined ? doc.name : `${doc.name}-${i}`;
+      const address = `VirtualMachine/${name}`;
+      const replica: VirtualMachineSpec = { ...structuredClone(spec), ...(spec.vmid !== undefined ? { vmid: spec.vmid + i - 1 } : {}) };
+      delete replica.replicas;
+      const externalName = externalNameOf(ctx, doc, type, name, own.externalName);
+      if (replica.vmid !== undefined) claim(ctx, doc, vmids, `${own.provider}/${replica.vmid}`, address, ["spec", "vmid"], `VMID ${replica.vmid}`);
+      if (type === "truenas") claim(ctx, doc, truenasNames, `${own.provider}/${externalName}`, address, ["metadata", "name"], `TrueNAS VM name ${externalName}`);
+      out.push({
+        address, kind: "VirtualMachine", name, provider: own.provider, externalName,
+        labels: ((doc.value.metadata as { labels?: Record<string, string> }).labels ?? {}),
+        spec: replica, lifecycle: lifecycleOf(own as Record<string, unknown>), dependsOn: [...new Set(dependsOn)], source: sourceOf(doc),
+        ...(own.replicas !== undefined ? { replicaOf: doc.name } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+function claim(ctx: ResolveContext, doc: LoadedDocument, taken: Map<string, string>, key: string, address: string, keys: string[], what: string): void {
+  const other = taken.get(key);
+  if (other && other !== address) reportAt(ctx, doc, keys, "name-collision", `${what} of ${address} is also used by ${other} on the same provider`, "Give each VM its own name/VMID on a provider (set spec.vmid or spec.externalName).");
+  else taken.set(key, address);
+}
+
+function externalNameOf(ctx: ResolveContext, doc: LoadedDocument, type: string, name: string, explicit: string | undefined): string {
+  const ext = explicit ?? (type === "truenas" ? truenasVmName(name) : name);
+  if (type === "truenas" && !isTruenasVmName(ext)) reportAt(ctx, doc, ["spec", "externalName"], "invalid-name", `"${ext}" is not a valid TrueNAS VM name`, "TrueNAS VM names allow only letters, digits and underscore.");
+  if (type === "azure") {
+    const problem = azureVmNameProblem(ext);
+    if (problem) reportAt(ctx, doc, explicit ? ["spec", "externalName"] : ["metadata", "name"], "invalid-name", `"${ext}" is not a valid Azure VM name: it ${problem}`, "Rename the VM.");
+  }
+  return ext;
+}
+
+function applyProviderDefaults(spec: VirtualMachineSpec, provider: DesiredProvider): void {
+  const p = provider.spec;
+  if (p.type === "proxmox") {
+    spec.node ??= p.defaults?.node;
+    for (const d of spec.disks ?? []) d.storage ??= p.defaults?.storage;
+    for (const n of spec.networks ?? []) n.bridge ??= p.defaults?.bridge;
+  } else if (p.type === "truenas") {
+    for (const n of spec.networks ?? []) n.bridge ??= p.defaults?.bridge;
+  } else if (p.type === "azure") {
+    spec.location ??= p.defaults?.location;
+    spec.resourceGroup ??= p.defaults?.resourceGroup;
+    for (const n of spec.networks ?? []) n.subnet ??= p.defaults?.subnet;
+  }
+}
+
+function checkRequired(ctx: ResolveContext, doc: LoadedDocument, spec: VirtualMachineSpec, provider: DesiredProvider): void {
+  const need = (ok: unknown, keys: string[], message: string, fix: string) => {
+    if (ok === undefined || ok === false) reportAt(ctx, doc, keys.slice(0, 2), "missing-field", message, fix);
+  };
+  const type = provider.spec.type;
+  need(spec.memory, ["spec", "memory"], "memory is not set (neither here nor in the template)", "Add spec.memory, e.g. 2GiB.");
+  need(type === "azure" || spec.disks?.length ? true : undefined, ["spec", "disks"], "no disks (neither here nor in the template)", "Add spec.disks with at least a boot disk.");
+  if (type === "proxmox") {
+    need(spec.node, ["spec", "node"], `no Proxmox node for this VM`, `Set spec.node, or defaults.node on provider "${provider.name}".`);
+    need((spec.disks ?? []).every((d) => d.storage) || undefined, ["spec", "disks"], "a disk has no storage", `Set storage on each disk, or defaults.storage on provider "${provider.name}".`);
+  }
+  if (type !== "azure") {
+    need((spec.networks ?? []).every((n) => n.bridge) || undefined, ["spec", "networks"], "a network has no bridge", `Set bridge on each network, or defaults.bridge on provider "${provider.name}".`);
+    if (spec.power === "deallocated") reportAt(ctx, doc, ["spec", "power"], "invalid-value", "power: deallocated exists only on Azure", "Use running or stopped.");
+  }
+  if (type === "truenas" && spec.memory !== undefined && (sizeToMiB(spec.memory) ?? 0) < 20) reportAt(ctx, doc, ["spec", "memory"], "invalid-value", "TrueNAS needs at least 20MiB of memory", "Raise spec.memory.");
+  if (type === "azure") {
+    need(spec.size, ["spec", "size"], "an Azure VM needs a size", "Set spec.size, e.g. Standard_D2s_v5.");
+    need(spec.image, ["spec", "image"], "an Azure VM needs an image", "Set spec.image {publisher, offer, sku}.");
+    need(spec.location, ["spec", "location"], "no Azure location for this VM", `Set spec.location, or defaults.location on provider "${provider.name}".`);
+    need(spec.resourceGroup, ["spec", "resourceGroup"], "no Azure resource group for this VM", `Set spec.resourceGroup, or defaults.resourceGroup on provider "${provider.name}".`);
+    need(spec.cloudInit?.user, ["spec", "cloudInit"], "an Azure VM needs an admin user (cloudInit.user)", "Set spec.cloudInit.user.");
+    need(spec.cloudInit?.sshKeys?.length ? true : undefined, ["spec", "cloudInit"], "an Azure VM needs at least one SSH key (password login is off)", "Set spec.cloudInit.sshKeys.");
+  }
+}

@@ -1,0 +1,78 @@
+import { readFile } from "node:fs/promises";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
+import type { DiagnosticBag } from "./diagnostics.js";
+import { isPlainObject } from "./merge.js";
+import type { YamlDocument } from "./yaml-source.js";
+
+/** A secret reference once checked: `{env}` or `{file}` (file paths relative to the manifest). */
+export type SecretRefValue = { env: string } | { file: string };
+
+/** True for a value shaped like a secret reference. */
+export function isSecretRef(v: unknown): v is SecretRefValue {
+  if (!isPlainObject(v)) return false;
+  const keys = Object.keys(v);
+  return keys.length === 1 && ((keys[0] === "env" && typeof v.env === "string") || (keys[0] === "file" && typeof v.file === "string"));
+}
+
+/**
+ * Diagnoses `{file: …}` references in a document that point outside the manifest tree `root`
+ * (absolute paths, `..` escapes): a manifest must not be able to read arbitrary files.
+ */
+export function checkFileRefs(doc: YamlDocument, absFile: string, root: string, bag: DiagnosticBag): void {
+  const base = dirname(absFile);
+  const visit = (v: unknown, keys: Array<string | number>) => {
+    if (Array.isArray(v)) return v.forEach((x, i) => visit(x, [...keys, i]));
+    if (!isPlainObject(v)) return;
+    if (Object.keys(v).length === 1 && typeof v.file === "string") {
+      const target = resolve(base, v.file);
+      const rel = relative(root, target);
+      if (isAbsolute(v.file) || rel.startsWith("..") || isAbsolute(rel)) {
+        bag.error(doc.positionOf([...keys, "file"]), "secret-file-escapes", [...keys, "file"].map(String).join("."), `{file: ${v.file}} points outside the manifest tree (${root})`, "Keep secret files inside the manifest folder (and out of git), or use {env: NAME}.");
+      }
+      return;
+    }
+    for (const [k, x] of Object.entries(v)) visit(x, [...keys, k]);
+  };
+  visit(doc.value, []);
+}
+
+/** Thrown when a referenced secret cannot be read; the message names the reference, never a value. */
+export class SecretUnavailableError extends Error {
+  readonly code = "SECRET_UNAVAILABLE";
+  readonly retryable = false;
+  constructor(message: string) {
+    super(message);
+    this.name = "SecretUnavailableError";
+  }
+}
+
+/**
+ * Reads a secret at run time: from the environment, or from a file relative to `baseDir` (trailing
+ * newline trimmed). The value is returned to the caller only; nothing is logged.
+ */
+export async function readSecret(ref: SecretRefValue, baseDir: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if ("env" in ref) {
+    const v = env[ref.env];
+    if (v === undefined || v === "") throw new SecretUnavailableError(`environment variable ${ref.env} is not set (it holds a secret the manifests reference)`);
+    return v;
+  }
+  const path = resolve(baseDir, ref.file);
+  try {
+    return (await readFile(path, "utf8")).replace(/\r?\n$/, "");
+  } catch (err) {
+    throw new SecretUnavailableError(`cannot read secret file ${ref.file}: ${(err as NodeJS.ErrnoException).code ?? "error"}`);
+  }
+}
+
+/** Reads a non-secret setting given as a literal or `{env: NAME}`. */
+export function readSetting(value: string | { env: string } | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (value === undefined || typeof value === "string") return value;
+  const v = env[value.env];
+  if (v === undefined || v === "") throw new SecretUnavailableError(`environment variable ${value.env} is not set`);
+  return v;
+}
+
+/** The folder a path in a manifest is relative to. */
+export function manifestDir(file: string): string {
+  return dirname(resolve(file));
+}

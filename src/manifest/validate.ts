@@ -1,0 +1,169 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import { didYouMean, fieldPath, type DiagnosticBag } from "./diagnostics.js";
+import { API_VERSION, isKindName, kindNames, kindSchemas, SECRET_KEYWORD, type KindName } from "./schema/index.js";
+import type { YamlDocument } from "./yaml-source.js";
+
+/** A document that passed schema validation: its kind is known and its value matches the schema (defaults filled). */
+export interface ValidDocument {
+  kind: KindName;
+  name: string;
+  value: Record<string, unknown>;
+  source: YamlDocument;
+}
+
+const ajv = new Ajv2020({ allErrors: true, verbose: true, useDefaults: false, strict: false });
+ajv.addKeyword({ keyword: SECRET_KEYWORD });
+const validators = new Map<KindName, ValidateFunction>();
+
+function validatorFor(kind: KindName): ValidateFunction {
+  let v = validators.get(kind);
+  if (!v) validators.set(kind, (v = ajv.compile(kindSchemas[kind])));
+  return v;
+}
+
+/**
+ * Checks one parsed document: envelope (apiVersion, kind) first, then the kind's schema. Problems
+ * become diagnostics at the offending field; returns the valid document, or undefined.
+ */
+export function validateDocument(doc: YamlDocument, bag: DiagnosticBag): ValidDocument | undefined {
+  const value = doc.value;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    bag.error(doc.start, "not-a-manifest", "", "a manifest must be a mapping with apiVersion, kind, metadata and spec", "See examples/clusters/ for the shape of a manifest.");
+    return undefined;
+  }
+  const obj = value as Record<string, unknown>;
+  let ok = true;
+  if (obj.apiVersion !== API_VERSION) {
+    const at = obj.apiVersion === undefined ? doc.start : doc.positionOf(["apiVersion"]);
+    const what = obj.apiVersion === undefined ? "apiVersion is missing" : `unknown apiVersion ${JSON.stringify(obj.apiVersion)}`;
+    bag.error(at, "unknown-api-version", "apiVersion", what, `Write apiVersion: ${API_VERSION}`);
+    ok = false;
+  }
+  if (!isKindName(obj.kind)) {
+    const at = obj.kind === undefined ? doc.start : doc.positionOf(["kind"]);
+    const guess = typeof obj.kind === "string" ? didYouMean(obj.kind, kindNames) : undefined;
+    const what = obj.kind === undefined ? "kind is missing" : `unknown kind ${JSON.stringify(obj.kind)}`;
+    bag.error(at, "unknown-kind", "kind", what, guess ? `Did you mean ${guess}?` : `kind is one of: ${kindNames.join(", ")}`);
+    return undefined;
+  }
+  const validate = validatorFor(obj.kind);
+  if (!validate(obj)) {
+    for (const err of selectErrors(validate.errors ?? [])) report(err, doc, bag);
+    return undefined;
+  }
+  return ok ? { kind: obj.kind, name: (obj.metadata as { name: string }).name, value: obj, source: doc } : undefined;
+}
+
+/** Turns a JSON pointer into field keys, numbers for array indices. */
+function pointerKeys(pointer: string, root: unknown): Array<string | number> {
+  const keys: Array<string | number> = [];
+  let cur: unknown = root;
+  for (const raw of pointer.split("/").slice(1)) {
+    const seg = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    const key: string | number = Array.isArray(cur) ? Number(seg) : seg;
+    keys.push(key);
+    cur = cur === null || typeof cur !== "object" ? undefined : (cur as Record<string | number, unknown>)[key];
+  }
+  return keys;
+}
+
+/**
+ * Keeps the errors worth showing. For a union (anyOf) ajv reports every branch; we keep the branch
+ * the value most likely meant (discriminator `type`/`kind` matches, shape matches, fewest errors).
+ */
+export function selectErrors(errors: ErrorObject[]): ErrorObject[] {
+  let remaining = [...errors];
+  const unions = errors.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf").sort((a, b) => a.schemaPath.length - b.schemaPath.length);
+  for (const union of unions) {
+    if (!remaining.includes(union)) continue;
+    const prefix = `${union.schemaPath}/`;
+    const branches = new Map<number, ErrorObject[]>();
+    for (const e of remaining) {
+      if (!e.schemaPath.startsWith(prefix)) continue;
+      const idx = Number(e.schemaPath.slice(prefix.length).split("/")[0]);
+      branches.set(idx, [...(branches.get(idx) ?? []), e]);
+    }
+    const inBranches = (e: ErrorObject) => e.schemaPath.startsWith(prefix);
+    if (isSecretSchema(union.parentSchema) && typeof union.data !== "object") {
+      remaining = remaining.filter((e) => e !== union && !inBranches(e));
+      remaining.push({ ...union, keyword: "inlineSecret" });
+      continue;
+    }
+    const scored = [...branches.entries()].map(([idx, errs]) => ({ idx, errs, score: branchScore(errs, union.instancePath) }));
+    scored.sort((a, b) => a.score - b.score);
+    const best = scored[0];
+    const shapeMismatchEverywhere = scored.every((s) => s.errs.some((e) => e.keyword === "type" && e.instancePath === union.instancePath));
+    remaining = remaining.filter((e) => e !== union && (!inBranches(e) || (!shapeMismatchEverywhere && best?.errs.includes(e))));
+    if (shapeMismatchEverywhere || !best) remaining.push({ ...union, keyword: "unionType" });
+  }
+  return remaining;
+}
+
+function isSecretSchema(schema: unknown): boolean {
+  return typeof schema === "object" && schema !== null && (schema as Record<string, unknown>)[SECRET_KEYWORD] === true;
+}
+
+function branchScore(errs: ErrorObject[], at: string): number {
+  let score = errs.length;
+  if (errs.some((e) => (e.keyword === "const" || e.keyword === "enum") && /\/(type|kind)$/.test(e.instancePath))) score += 1000;
+  if (errs.some((e) => e.keyword === "type" && e.instancePath === at)) score += 100;
+  return score;
+}
+
+function report(err: ErrorObject, doc: YamlDocument, bag: DiagnosticBag): void {
+  const keys = pointerKeys(err.instancePath, doc.value);
+  const path = fieldPath(keys);
+  const schema = (err.parentSchema ?? {}) as Record<string, unknown>;
+  const describe = typeof schema.description === "string" ? schema.description : undefined;
+  const examples = Array.isArray(schema.examples) ? `e.g. ${schema.examples.map((x) => JSON.stringify(x)).join(", ")}` : undefined;
+  const hint = [describe, examples].filter(Boolean).join(" ") || undefined;
+  const at = doc.positionOf(keys);
+  switch (err.keyword) {
+    case "additionalProperties": {
+      const prop = String((err.params as { additionalProperty: string }).additionalProperty);
+      const allowed = Object.keys((schema.properties as Record<string, unknown>) ?? {});
+      const guess = didYouMean(prop, allowed);
+      bag.error(doc.positionOf([...keys, prop], true), "unknown-field", fieldPath([...keys, prop]), `unknown field "${prop}"`, guess ? `Did you mean "${guess}"?` : `Allowed fields here: ${allowed.join(", ")}.`);
+      return;
+    }
+    case "required": {
+      const prop = String((err.params as { missingProperty: string }).missingProperty);
+      const propSchema = ((schema.properties as Record<string, Record<string, unknown>>) ?? {})[prop];
+      const desc = typeof propSchema?.description === "string" ? ` (${propSchema.description})` : "";
+      bag.error(doc.positionOf(keys, true), "missing-field", fieldPath([...keys, prop]), `missing required field "${prop}"`, `Add ${prop}${desc}.`);
+      return;
+    }
+    case "inlineSecret":
+      bag.error(at, "inline-secret", path, "a secret is written inline", `Never put secrets in manifests. Write {env: NAME} to read it from an environment variable, or {file: path} to read it from a file.`);
+      return;
+    case "unionType":
+      bag.error(at, "wrong-type", path, `has the wrong type (${describeValue(err.data)})`, hint ?? "See the schema for the accepted shapes.");
+      return;
+    case "type":
+      bag.error(at, "wrong-type", path, `must be ${article(String((err.params as { type: string }).type))}, not ${describeValue(err.data)}`, hint);
+      return;
+    case "const":
+    case "enum": {
+      const allowed = err.keyword === "const" ? [(err.params as { allowedValue: unknown }).allowedValue] : (err.params as { allowedValues: unknown[] }).allowedValues;
+      const guess = typeof err.data === "string" ? didYouMean(err.data, allowed.map(String)) : undefined;
+      bag.error(at, "invalid-value", path, `${JSON.stringify(err.data)} is not allowed here; use ${allowed.map((a) => JSON.stringify(a)).join(" or ")}`, guess ? `Did you mean ${JSON.stringify(guess)}?` : hint);
+      return;
+    }
+    case "pattern":
+      bag.error(at, "invalid-format", path, `${JSON.stringify(err.data)} has the wrong format`, hint ?? `It must match ${String((err.params as { pattern: string }).pattern)}.`);
+      return;
+    default:
+      bag.error(at, "invalid-value", path, `${err.message ?? "is invalid"}${err.data !== undefined && typeof err.data !== "object" ? ` (got ${JSON.stringify(err.data)})` : ""}`, hint);
+  }
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a mapping";
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
