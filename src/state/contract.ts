@@ -24,6 +24,8 @@ export interface ResourceRecord {
   appliedAt: string;
   /** How it came under management. */
   origin: "created" | "imported";
+  /** Addresses it depended on when applied; deletes run in the reverse order. */
+  dependsOn?: string[];
 }
 
 /**
