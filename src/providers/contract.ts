@@ -1,0 +1,158 @@
+import type { DesiredProvider, DesiredResource, ResourceKind } from "../manifest/model.js";
+
+/**
+ * The provider seam. Each provider folder exports one `Provider`. The planner uses only its pure
+ * parts (`canonicalize`, `diff`, `sensitivePaths`); the executor and `observe` use the session.
+ * Contract of a session (crossplane-style):
+ * - `observe` reads everything in scope in bulk (one list call per collection, pages followed,
+ *   detail reads batched with bounded concurrency) and returns canonical specs in the same shape
+ *   `canonicalize` gives desired ones, so that server rewrites never show as changes.
+ * - `create` is safe to retry: the object carries the ownership marker from its first request, so a
+ *   retried or interrupted create is found by `observe` and adopted, never duplicated.
+ * - `update` changes only what the `changes` list names, in place (restarting only when a change's
+ *   effect is `restart` and the provider must), and never touches a field vmsync does not manage.
+ * - `delete` succeeds when the object is already gone, and deletes only what vmsync created for it.
+ * - every operation waits for the provider's asynchronous completion (Proxmox UPID, TrueNAS job,
+ *   Azure long-running operation) and honours `ctx.signal`.
+ * - errors are `ProviderError`s that say whether they are transient (`retryable`).
+ */
+export interface Provider {
+  readonly type: "proxmox" | "truenas" | "azure";
+  /** Opens a session: authenticates and checks the API is reachable. */
+  connect(config: DesiredProvider, options: ConnectOptions): Promise<ProviderSession>;
+  /** The canonical desired spec of a resource on this provider (pure). */
+  canonicalize(resource: DesiredResource, config: DesiredProvider): CanonicalSpec;
+  /** Classifies each differing field between desired and observed canonical specs (pure). */
+  diff(kind: ResourceKind, desired: CanonicalSpec, observed: CanonicalSpec): FieldChange[];
+  /** Paths (dot notation into the canonical spec) whose values are secret: shown as (sensitive). */
+  sensitivePaths(kind: ResourceKind): string[];
+}
+
+/** A resource spec in a provider's canonical form: plain JSON, sorted lists, normalised units. */
+export type CanonicalSpec = Record<string, unknown>;
+
+/** How a change can be made. `unsupported` can never be made (e.g. shrinking a disk) and blocks the step. */
+export type ChangeEffect = "in-place" | "restart" | "replace" | "unsupported";
+
+/** One differing field: `path` in the canonical spec, values before (observed) and after (desired). */
+export interface FieldChange {
+  path: string;
+  before: unknown;
+  after: unknown;
+  effect: ChangeEffect;
+  /** Why the effect is what it is, e.g. "Proxmox applies memory changes on a running VM at the next restart". */
+  note?: string;
+}
+
+/** The ownership marker every object vmsync creates carries: which stack and address it belongs to. */
+export interface OwnershipMarker {
+  stack: string;
+  address: string;
+}
+
+/** One object as observed at a provider, canonicalised. */
+export interface ObservedResource {
+  kind: ResourceKind;
+  /** The provider's stable id (Proxmox `node/vmid`, TrueNAS numeric id or dataset, Azure resource id). */
+  externalId: string;
+  /** Name at the provider. */
+  name: string;
+  /** Present when the object carries vmsync's marker (of any stack). */
+  marker?: OwnershipMarker;
+  spec: CanonicalSpec;
+}
+
+/** What `observe` should read. Providers may read more; the planner ignores what it does not need. */
+export interface ObserveScope {
+  kinds: ResourceKind[];
+  /** External ids known from state (objects vmsync manages). */
+  externalIds: string[];
+  /** Names desired resources will have at this provider (to find same-named unowned objects). */
+  names: string[];
+}
+
+/** Options of `connect`. */
+export interface ConnectOptions {
+  /** The stack name written into ownership markers. */
+  stack: string;
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  /** Called once per API request, for metrics and debugging (never with secrets). */
+  onRequest?: (info: { provider: string; method: string; path: string; status?: number; ms: number; error?: string }) => void;
+}
+
+/** Per-operation context: cancellation and the step's deadline (epoch ms). */
+export interface OperationContext {
+  signal: AbortSignal;
+  deadline: number;
+}
+
+/** A request to create one resource. `spec` is the canonical desired spec. */
+export interface CreateRequest {
+  address: string;
+  kind: ResourceKind;
+  name: string;
+  spec: CanonicalSpec;
+  marker: OwnershipMarker;
+}
+
+/** A request to update one resource in place. */
+export interface UpdateRequest {
+  address: string;
+  kind: ResourceKind;
+  externalId: string;
+  spec: CanonicalSpec;
+  changes: FieldChange[];
+  marker: OwnershipMarker;
+}
+
+/** A request to delete one resource vmsync manages. */
+export interface DeleteRequest {
+  address: string;
+  kind: ResourceKind;
+  externalId: string;
+  /** The last applied spec, so the provider knows what it created (disks, NICs, IPs). */
+  spec?: CanonicalSpec;
+}
+
+/** A live connection to one provider. */
+export interface ProviderSession {
+  observe(scope: ObserveScope): Promise<ObservedResource[]>;
+  create(req: CreateRequest, ctx: OperationContext): Promise<ObservedResource>;
+  update(req: UpdateRequest, ctx: OperationContext): Promise<ObservedResource>;
+  delete(req: DeleteRequest, ctx: OperationContext): Promise<void>;
+  /** Optional kind-specific actions. */
+  snapshots?: SnapshotActions;
+  close(): Promise<void>;
+}
+
+/** Snapshots taken and pruned by vmsync (providers without native schedules). */
+export interface SnapshotActions {
+  list(target: { kind: ResourceKind; externalId: string }): Promise<Array<{ name: string; createdAt: string }>>;
+  create(target: { kind: ResourceKind; externalId: string }, name: string, ctx: OperationContext): Promise<void>;
+  delete(target: { kind: ResourceKind; externalId: string }, name: string, ctx: OperationContext): Promise<void>;
+}
+
+/**
+ * A failure talking to a provider. `retryable` is true only for transient conditions (429, 5xx,
+ * lock timeouts, busy); the message starts with what was being done and keeps the provider's own
+ * text, with secrets removed.
+ */
+export class ProviderError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  /** Milliseconds the provider asked us to wait before retrying (Retry-After). */
+  readonly retryAfterMs?: number;
+  constructor(message: string, options: { code: string; retryable: boolean; cause?: unknown; retryAfterMs?: number }) {
+    super(message, { cause: options.cause });
+    this.name = "ProviderError";
+    this.code = options.code;
+    this.retryable = options.retryable;
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** True when `err` is worth retrying. Only errors that say so are: everything else is permanent. */
+export function isTransient(err: unknown): boolean {
+  return err instanceof Error && (err as { retryable?: unknown }).retryable === true;
+}

@@ -1,0 +1,94 @@
+import type { FieldChange } from "../providers/contract.js";
+import type { ResourceKind } from "../manifest/model.js";
+
+/** Version of the saved plan format (`schemas/plan.schema.json`). Bumped on incompatible changes. */
+export const PLAN_FORMAT_VERSION = 1;
+
+/** What a step does. A closed union: the executor switches on it; renderers map it to `+ ~ -/+ -`. */
+export type Action = "create" | "update" | "replace" | "delete" | "noop";
+
+/** Why a step is what it is; stable codes for machines, `reason` text for people. */
+export type ReasonCode =
+  | "new"
+  | "adopt-interrupted-create"
+  | "gone-outside"
+  | "changed"
+  | "replace-immutable"
+  | "not-in-manifests"
+  | "already-gone"
+  | "in-sync"
+  | "blocked-immutable"
+  | "blocked-unsupported"
+  | "blocked-protected"
+  | "blocked-unowned"
+  | "suspended";
+
+/**
+ * One step of a plan. `fingerprint` is a hash of the observed state the step relies on (or
+ * `absent`); a saved plan is refused at apply time when it no longer matches. `desired` is the
+ * canonical spec to create or update to (secret references only, never secret values).
+ */
+export interface PlanStep {
+  address: string;
+  kind: ResourceKind;
+  provider?: string;
+  action: Action;
+  reasonCode: ReasonCode;
+  reason: string;
+  changes: FieldChange[];
+  dependsOn: string[];
+  fingerprint: string;
+  externalId?: string;
+  /** Name of the object at the provider. */
+  name: string;
+  desired?: Record<string, unknown>;
+  /** The step adopts an object vmsync created but did not record (an interrupted create). */
+  adopt?: boolean;
+  /** Paths that force this replacement (replace) or block the step (blocked). */
+  forcedBy?: string[];
+  /** Set when the step cannot be applied; apply refuses a plan with blocked steps. */
+  blocked?: boolean;
+  /** True when some change only takes effect after the VM restarts. */
+  restartRequired?: boolean;
+  protect: boolean;
+}
+
+/** A change made outside vmsync since the last apply: observed differs from what was applied. */
+export interface DriftEntry {
+  address: string;
+  /** `changed` fields differ; `deleted` means the object is gone. */
+  type: "changed" | "deleted";
+  changes: Array<{ path: string; applied: unknown; observed: unknown }>;
+}
+
+/** Counts of the summary line. */
+export interface PlanSummary {
+  create: number;
+  update: number;
+  replace: number;
+  delete: number;
+}
+
+/** A whole plan: pure data, saved with `plan -o`, rendered by every view. */
+export interface Plan {
+  formatVersion: typeof PLAN_FORMAT_VERSION;
+  stack: string;
+  steps: PlanStep[];
+  summary: PlanSummary;
+  drift: DriftEntry[];
+  /** Problems that make the plan unappliable (blocked steps, mass-delete guard). */
+  errors: string[];
+  /** Notes for people (e.g. targets pulled in as dependencies). */
+  notes: string[];
+  /** Options the plan was made with; a saved plan is applied with the same ones. */
+  options: { targets: string[]; excludes: string[]; refreshOnly: boolean; allowMassDelete: boolean };
+  /** Set by the CLI when saving (the planner has no clock). */
+  createdAt?: string;
+  /** Manifest paths the plan was made from. */
+  manifests?: string[];
+}
+
+/** True when the plan would change anything. */
+export function hasChanges(plan: Plan): boolean {
+  return plan.steps.some((s) => s.action !== "noop");
+}

@@ -1,0 +1,174 @@
+import type { DesiredProvider, DesiredResource, DesiredState } from "../manifest/model.js";
+import type { CanonicalSpec, FieldChange, ObservedResource, Provider } from "../providers/contract.js";
+import { diffSpecs, isUnder } from "../providers/diff-util.js";
+import type { ResourceRecord, StateSnapshot } from "../state/contract.js";
+import { fingerprintOf } from "./fingerprint.js";
+import { applyMassDeleteGuard, DEFAULT_MASS_DELETE_SHARE } from "./plan-guard.js";
+import { filterSteps } from "./plan-filter.js";
+import { scheduleSpec } from "./local-resources.js";
+import { PLAN_FORMAT_VERSION, type DriftEntry, type Plan, type PlanStep, type PlanSummary } from "./plan-types.js";
+
+/** Options that shape a plan. Globs match addresses (`VirtualMachine/web-*`). */
+export interface PlanOptions {
+  targets?: string[];
+  excludes?: string[];
+  refreshOnly?: boolean;
+  allowMassDelete?: boolean;
+  /** Share of managed resources above which a plan's deletes are refused (default 0.5). */
+  massDeleteShare?: number;
+}
+
+/** Everything the planner needs. All of it is data: the planner does no I/O and reads no clock. */
+export interface PlanInput {
+  stack: string;
+  desired: DesiredState;
+  /** Observed objects by provider name. */
+  observed: Map<string, ObservedResource[]>;
+  state: StateSnapshot;
+  /** Provider implementation by provider name (only their pure parts are used). */
+  providers: Map<string, Provider>;
+  options?: PlanOptions;
+}
+
+/**
+ * Computes the plan: desired + observed + state → steps with reasons, drift and a summary.
+ * Rules: deletes come only from the state inventory; same-named unowned objects are conflicts;
+ * `protect` (from the manifest, or from state once the manifest is gone) blocks delete and replace;
+ * immutable changes replace only with `updatePolicy: replace-allowed`; `ignoreChanges` and
+ * server-rewritten fields never show; a mass delete is refused unless allowed.
+ */
+export function plan(input: PlanInput): Plan {
+  const opts = input.options ?? {};
+  const steps: PlanStep[] = [];
+  const drift: DriftEntry[] = [];
+  const errors: string[] = [];
+  const notes: string[] = [];
+  const desiredAddresses = new Set(input.desired.resources.map((r) => r.address));
+
+  for (const r of input.desired.resources) {
+    const record = input.state.resources[r.address];
+    const step = planDesired(input, r, record, drift);
+    steps.push(step);
+  }
+  for (const record of Object.values(input.state.resources)) {
+    if (desiredAddresses.has(record.address)) continue;
+    steps.push(planRemoved(input, record, drift, notes));
+  }
+  for (const s of steps) if (s.blocked) errors.push(`${s.address}: ${s.reason}`);
+
+  let kept = opts.refreshOnly ? steps.map((s) => ({ ...s, action: "noop" as const, changes: [] })) : steps;
+  kept = filterSteps(kept, opts.targets ?? [], opts.excludes ?? [], notes);
+  const summary = summarise(kept);
+  const guard = applyMassDeleteGuard(summary.delete, Object.keys(input.state.resources).length, opts.allowMassDelete === true, opts.massDeleteShare ?? DEFAULT_MASS_DELETE_SHARE);
+  if (guard) errors.push(guard);
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    stack: input.stack,
+    steps: kept.sort((a, b) => a.address.localeCompare(b.address)),
+    summary,
+    drift: drift.sort((a, b) => a.address.localeCompare(b.address)),
+    errors: errors.filter((e) => kept.some((s) => e.startsWith(`${s.address}:`)) || !e.includes(":") || e === guard),
+    notes,
+    options: { targets: opts.targets ?? [], excludes: opts.excludes ?? [], refreshOnly: opts.refreshOnly === true, allowMassDelete: opts.allowMassDelete === true },
+  };
+}
+
+function summarise(steps: PlanStep[]): PlanSummary {
+  const s: PlanSummary = { create: 0, update: 0, replace: 0, delete: 0 };
+  for (const step of steps) if (!step.blocked && step.action !== "noop") s[step.action]++;
+  return s;
+}
+
+/** The canonical desired spec and the observed object (if any) of a desired resource. */
+function sides(input: PlanInput, r: DesiredResource, record: ResourceRecord | undefined) {
+  if (r.provider === undefined) {
+    const desired = scheduleSpec(r);
+    const observed: ObservedResource | undefined = record ? { kind: r.kind, externalId: record.externalId, name: r.name, spec: record.appliedSpec as CanonicalSpec } : undefined;
+    return { desired, observed, diff: (d: CanonicalSpec, o: CanonicalSpec) => diffSpecs(d, o, () => ({ effect: "in-place" as const })), sensitive: [] as string[] };
+  }
+  const provider = input.providers.get(r.provider)!;
+  const config = input.desired.providers.get(r.provider) as DesiredProvider;
+  const desired = provider.canonicalize(r, config);
+  const list = input.observed.get(r.provider) ?? [];
+  const sameKind = list.filter((o) => o.kind === r.kind);
+  const observed = record
+    ? sameKind.find((o) => o.externalId === record.externalId)
+    : sameKind.find((o) => o.marker?.stack === input.stack && o.marker.address === r.address);
+  const conflict = !record && !observed ? sameKind.find((o) => o.name === (r.externalName ?? r.name)) : undefined;
+  return { desired, observed, conflict, diff: (d: CanonicalSpec, o: CanonicalSpec) => provider.diff(r.kind, d, o), sensitive: provider.sensitivePaths(r.kind) };
+}
+
+function planDesired(input: PlanInput, r: DesiredResource, record: ResourceRecord | undefined, drift: DriftEntry[]): PlanStep {
+  const { desired, observed, conflict, diff } = sides(input, r, record);
+  const base = {
+    address: r.address, kind: r.kind, ...(r.provider ? { provider: r.provider } : {}), name: r.externalName ?? r.name,
+    dependsOn: r.dependsOn, fingerprint: fingerprintOf(observed ?? conflict), desired, protect: r.lifecycle.protect, changes: [] as FieldChange[],
+  };
+  if (record) recordDrift(r.address, record, observed, r.lifecycle.ignoreChanges, drift);
+  if (r.lifecycle.suspend) return { ...base, action: "noop", reasonCode: "suspended", reason: "suspended: spec.suspend is true", ...(observed ? { externalId: observed.externalId } : {}) };
+  if (conflict) {
+    const owner = conflict.marker ? `it belongs to vmsync stack "${conflict.marker.stack}" (${conflict.marker.address})` : "vmsync did not create it";
+    return { ...base, action: "create", blocked: true, reasonCode: "blocked-unowned", reason: `a ${r.kind} named "${base.name}" already exists (${conflict.externalId}) but ${owner}; to manage it, run \`vmsync import ${r.address} ${conflict.externalId}\`` };
+  }
+  if (!observed) {
+    return record
+      ? { ...base, action: "create", reasonCode: "gone-outside", reason: `deleted outside vmsync (was ${record.externalId}); it will be created again` }
+      : { ...base, action: "create", reasonCode: "new", reason: "in the manifests, not at the provider" };
+  }
+  const adopt = !record;
+  const ignore = r.lifecycle.ignoreChanges.map((p) => p.replace(/^spec\./, ""));
+  const changes = diff(desired, observed.spec).filter((c) => !ignore.some((p) => isUnder(c.path, p)));
+  const common = { ...base, externalId: observed.externalId, changes, ...(adopt ? { adopt: true } : {}) };
+  const unsupported = changes.filter((c) => c.effect === "unsupported").map((c) => c.path);
+  if (unsupported.length) return { ...common, action: "update", blocked: true, forcedBy: unsupported, reasonCode: "blocked-unsupported", reason: `cannot change ${unsupported.join(", ")}: ${changes.find((c) => c.effect === "unsupported")?.note ?? "the provider does not allow it"}` };
+  const immutable = changes.filter((c) => c.effect === "replace").map((c) => c.path);
+  if (immutable.length) {
+    const protect = r.lifecycle.protect || record?.protect === true;
+    if (protect) return { ...common, action: "replace", blocked: true, forcedBy: immutable, reasonCode: "blocked-protected", reason: `${immutable.join(", ")} can only change by replacing it, but it is protected (protect: true)` };
+    if (r.lifecycle.updatePolicy !== "replace-allowed") return { ...common, action: "replace", blocked: true, forcedBy: immutable, reasonCode: "blocked-immutable", reason: `${immutable.join(", ")} cannot be changed in place; set updatePolicy: replace-allowed to replace it, or revert the change` };
+    return { ...common, action: "replace", forcedBy: immutable, reasonCode: "replace-immutable", reason: `${immutable.join(", ")} cannot be changed in place (updatePolicy: replace-allowed)` };
+  }
+  const restartRequired = changes.some((c) => c.effect === "restart");
+  if (changes.length === 0) {
+    return adopt
+      ? { ...common, action: "noop", reasonCode: "adopt-interrupted-create", reason: "found with this stack's ownership marker (created by an interrupted run); it will be recorded in state" }
+      : { ...common, action: "noop", reasonCode: "in-sync", reason: "up to date" };
+  }
+  return {
+    ...common, action: "update", ...(restartRequired ? { restartRequired } : {}),
+    reasonCode: adopt ? "adopt-interrupted-create" : "changed",
+    reason: `${adopt ? "adopted from an interrupted run; " : ""}${changes.length} field${changes.length === 1 ? "" : "s"} differ${changes.length === 1 ? "s" : ""}${restartRequired ? "; some take effect after a restart" : ""}`,
+  };
+}
+
+function planRemoved(input: PlanInput, record: ResourceRecord, drift: DriftEntry[], notes: string[]): PlanStep {
+  const list = input.observed.get(record.provider) ?? [];
+  const observed = record.provider === "" ? { kind: record.kind as DesiredResource["kind"], externalId: record.externalId, name: record.address, spec: record.appliedSpec as CanonicalSpec } : list.find((o) => o.kind === record.kind && o.externalId === record.externalId);
+  const dependents = Object.values(input.state.resources).filter((x) => x.dependsOn?.includes(record.address)).map((x) => x.address);
+  const base = {
+    address: record.address, kind: record.kind as DesiredResource["kind"], ...(record.provider ? { provider: record.provider } : {}),
+    name: observed?.name ?? record.address.split("/")[1]!, dependsOn: dependents, fingerprint: fingerprintOf(observed), externalId: record.externalId, changes: [], protect: record.protect,
+    ...(record.appliedSpec ? { desired: record.appliedSpec as Record<string, unknown> } : {}),
+  };
+  if (record.protect) {
+    notes.push(`${record.address} is no longer in the manifests but is protected: it is kept. Run \`vmsync state rm ${record.address}\` to stop managing it.`);
+    return { ...base, action: "noop", reasonCode: "blocked-protected", reason: "not in the manifests, but protected (protect: true in state): kept" };
+  }
+  if (!observed) {
+    drift.push({ address: record.address, type: "deleted", changes: [] });
+    return { ...base, action: "delete", reasonCode: "already-gone", reason: "not in the manifests, and already deleted outside vmsync: it is removed from state" };
+  }
+  return { ...base, action: "delete", reasonCode: "not-in-manifests", reason: "no longer in the manifests" };
+}
+
+function recordDrift(address: string, record: ResourceRecord, observed: ObservedResource | undefined, ignore: string[], drift: DriftEntry[]): void {
+  if (!observed) {
+    drift.push({ address, type: "deleted", changes: [] });
+    return;
+  }
+  const paths = ignore.map((p) => p.replace(/^spec\./, ""));
+  const changes = diffSpecs(record.appliedSpec as CanonicalSpec, observed.spec, () => ({ effect: "in-place" }))
+    .filter((c) => !paths.some((p) => isUnder(c.path, p)))
+    .map((c) => ({ path: c.path, applied: c.after, observed: c.before }));
+  if (changes.length) drift.push({ address, type: "changed", changes });
+}
