@@ -40,6 +40,12 @@ export interface DesiredResource<K extends ResourceKind = ResourceKind> {
   source: SourcePos;
   /** For replicas: the manifest's own name (`web` for `web-2`). */
   replicaOf?: string;
+  /**
+   * Set on derived resources: `NfsShare/media@pve` is the Proxmox NFS storage that registers the
+   * export of `NfsShare/media` (its `attachTo` entry, `externalName` = the storage id);
+   * `SnapshotSchedule/nightly@nas` is the native schedule on a provider that has them (TrueNAS).
+   */
+  attachmentOf?: string;
 }
 
 /** A Provider manifest: how to reach one API. `baseDir` anchors relative paths (CA file, {file:} secrets). */

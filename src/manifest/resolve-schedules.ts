@@ -40,12 +40,26 @@ export function resolveSchedules(ctx: ResolveContext, resources: DesiredResource
       else if (matches.length === 0) ctx.bag.add({ severity: "warning", ...doc.source.positionOf(["spec", "targets", i, "selector"]), code: "empty-selector", path: `spec.targets[${i}].selector`, message: `the selector matches no ${t.kind}`, hint: "Check the labels." });
       for (const m of matches) targets.add(m.address);
     });
-    out.push({
+    // Targets on providers with native schedules (TrueNAS) get a derived resource per provider;
+    // the rest stay with vmsync's own schedule (taken by the daemon / `vmsync snapshot run`).
+    const byAddress = new Map(resources.map((r) => [r.address, r]));
+    const native = new Map<string, string[]>();
+    const own: string[] = [];
+    for (const t of [...targets].sort()) {
+      const provider = byAddress.get(t)?.provider;
+      if (provider && ctx.providers.get(provider)?.spec.type === "truenas") native.set(provider, [...(native.get(provider) ?? []), t]);
+      else own.push(t);
+    }
+    const base: DesiredResource<"SnapshotSchedule"> = {
       address: `SnapshotSchedule/${doc.name}`, kind: "SnapshotSchedule", name: doc.name,
       labels: ((doc.value.metadata as { labels?: Record<string, string> }).labels ?? {}),
-      spec: { ...spec, resolvedTargets: [...targets].sort() }, lifecycle: lifecycleOf(spec as Record<string, unknown>),
-      dependsOn: [...targets, ...(spec.dependsOn ?? [])].sort(), source: sourceOf(doc),
-    });
+      spec: { ...spec, resolvedTargets: own }, lifecycle: lifecycleOf(spec as Record<string, unknown>),
+      dependsOn: [...own, ...(spec.dependsOn ?? [])].sort(), source: sourceOf(doc),
+    };
+    out.push(base);
+    for (const [provider, list] of native) {
+      out.push({ ...base, address: `${base.address}@${provider}`, provider, externalName: doc.name, spec: { ...spec, resolvedTargets: list }, dependsOn: [...list], attachmentOf: base.address });
+    }
   }
   return out;
 }

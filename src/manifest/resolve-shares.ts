@@ -44,11 +44,16 @@ export function resolveShares(ctx: ResolveContext): DesiredResource<"NfsShare">[
       if (other) reportAt(ctx, doc, ["spec", "attachTo", i, "storage"], "name-collision", `Proxmox storage "${a.storage}" on "${a.provider}" is also used by ${other}`, "Choose another storage id.");
       else storages.set(key, `NfsShare/${doc.name}`);
     });
-    out.push({
+    const share: DesiredResource<"NfsShare"> = {
       address: `NfsShare/${doc.name}`, kind: "NfsShare", name: doc.name, provider: spec.provider, externalName: doc.name,
       labels: ((doc.value.metadata as { labels?: Record<string, string> }).labels ?? {}),
       spec, lifecycle: lifecycleOf(spec as Record<string, unknown>), dependsOn: [...(spec.dependsOn ?? [])], source: sourceOf(doc),
-    });
+    };
+    out.push(share);
+    for (const a of spec.attachTo ?? []) {
+      if (ctx.providers.get(a.provider)?.spec.type !== "proxmox") continue;
+      out.push({ ...share, address: `${share.address}@${a.provider}`, provider: a.provider, externalName: a.storage, dependsOn: [share.address], attachmentOf: share.address });
+    }
   }
   return out;
 }
