@@ -34,5 +34,10 @@ export class CommandFailed extends Error {
   }
 }
 
+/** Lets a command action choose the exit code (e.g. 2 for changes present) without throwing. */
+export function setExitCode(cmd: { _exitCode?: number } | object, code: number): void {
+  (cmd as { _exitCode?: number })._exitCode = code;
+}
+
 /** Result of a command: an exit code it chose (e.g. 2 for changes present). */
 export type CommandResult = number | void;

@@ -4,6 +4,7 @@ import { ManifestError } from "../manifest/diagnostics.js";
 import { StateLockedError } from "../state/contract.js";
 import { registerCommands } from "./commands/index.js";
 import { CommandFailed, ExitCode, InterruptedError, UsageError } from "./errors.js";
+export { setExitCode } from "./errors.js";
 import { processIO, type CliIO, type GlobalOptions } from "./io.js";
 import { diagnosticSummary, renderDiagnostics } from "./render-diagnostics.js";
 
@@ -98,9 +99,4 @@ function reportError(err: unknown, io: CliIO): number {
 /** Errors of vmsync's own runtime (providers, state, secrets) carry a stable string `code`. */
 function isKnownError(err: unknown): boolean {
   return err instanceof Error && typeof (err as { code?: unknown }).code === "string" && "retryable" in err;
-}
-
-/** Lets a command action choose the exit code (e.g. 2 for changes present) without throwing. */
-export function setExitCode(cmd: Command, code: number): void {
-  (cmd as Command & { _exitCode?: number })._exitCode = code;
 }

@@ -51,6 +51,8 @@ export interface PlanStep {
   /** True when some change only takes effect after the VM restarts. */
   restartRequired?: boolean;
   protect: boolean;
+  /** Paths of `desired` and `changes` whose values are secret: every view shows them as (sensitive). */
+  sensitive: string[];
 }
 
 /** A change made outside vmsync since the last apply: observed differs from what was applied. */

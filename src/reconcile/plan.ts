@@ -99,10 +99,10 @@ function sides(input: PlanInput, r: DesiredResource, record: ResourceRecord | un
 }
 
 function planDesired(input: PlanInput, r: DesiredResource, record: ResourceRecord | undefined, drift: DriftEntry[]): PlanStep {
-  const { desired, observed, conflict, diff } = sides(input, r, record);
+  const { desired, observed, conflict, diff, sensitive } = sides(input, r, record);
   const base = {
     address: r.address, kind: r.kind, ...(r.provider ? { provider: r.provider } : {}), name: r.externalName ?? r.name,
-    dependsOn: r.dependsOn, fingerprint: fingerprintOf(observed ?? conflict), desired, protect: r.lifecycle.protect, changes: [] as FieldChange[],
+    dependsOn: r.dependsOn, fingerprint: fingerprintOf(observed ?? conflict), desired, protect: r.lifecycle.protect, changes: [] as FieldChange[], sensitive,
   };
   if (record) recordDrift(r.address, record, observed, r.lifecycle.ignoreChanges, drift);
   if (r.lifecycle.suspend) return { ...base, action: "noop", reasonCode: "suspended", reason: "suspended: spec.suspend is true", ...(observed ? { externalId: observed.externalId } : {}) };
@@ -148,6 +148,7 @@ function planRemoved(input: PlanInput, record: ResourceRecord, drift: DriftEntry
   const base = {
     address: record.address, kind: record.kind as DesiredResource["kind"], ...(record.provider ? { provider: record.provider } : {}),
     name: observed?.name ?? record.address.split("/")[1]!, dependsOn: dependents, fingerprint: fingerprintOf(observed), externalId: record.externalId, changes: [], protect: record.protect,
+    sensitive: input.providers.get(record.provider)?.sensitivePaths(record.kind as DesiredResource["kind"]) ?? [],
     ...(record.appliedSpec ? { desired: record.appliedSpec as Record<string, unknown> } : {}),
   };
   if (record.protect) {

@@ -1,8 +1,20 @@
 import type { Command } from "commander";
 import type { CliIO } from "../io.js";
+import { registerApply } from "./apply.js";
+import { registerHistory } from "./history.js";
+import { registerImport } from "./import.js";
+import { registerState } from "./state.js";
+import { registerPlan } from "./plan.js";
+import { registerSim } from "./sim.js";
 import { registerValidate } from "./validate.js";
 
 /** Registers every command on the program. One file per command under this folder. */
 export function registerCommands(program: Command, io: () => CliIO): void {
   registerValidate(program, io);
+  registerPlan(program, io);
+  registerApply(program, io);
+  registerState(program, io);
+  registerHistory(program, io);
+  registerImport(program, io);
+  registerSim(program, io);
 }

@@ -1,0 +1,29 @@
+import type { Command } from "commander";
+import type { CliIO } from "../io.js";
+import { openWorkspace } from "../workspace.js";
+
+/** `vmsync history`: past applies, newest first. */
+export function registerHistory(program: Command, io: () => CliIO): void {
+  program
+    .command("history")
+    .description("Show past applies, newest first")
+    .option("-C, --dir <folder>", "the manifest folder whose .vmsync/ state to use", ".")
+    .option("-n, --limit <n>", "how many", "20")
+    .addHelpText("after", "\nExamples:\n  $ vmsync history\n  $ vmsync history -n 5 --json")
+    .action(async (flags: { dir: string; limit: string }) => {
+      const out = io();
+      const ws = await openWorkspace([flags.dir], {}, out, false);
+      try {
+        const entries = await ws.store.history(Number(flags.limit) || 20);
+        if (out.json) return void out.stdout.write(JSON.stringify({ formatVersion: 1, history: entries }) + "\n");
+        for (const h of entries) {
+          const s = h.summary;
+          out.stdout.write(`${h.startedAt}  ${h.result.padEnd(9)}  ${h.user}@${h.host}  ${h.command}  +${s.create} ~${s.update} -/+${s.replace} -${s.delete}${h.revision ? `  ${h.revision}` : ""}\n`);
+          for (const st of h.steps.filter((x) => x.result !== "succeeded")) out.stdout.write(`    ${st.address}: ${st.result}${st.error ? ` — ${st.error}` : ""}\n`);
+        }
+        if (!entries.length) out.stderr.write("No applies yet.\n");
+      } finally {
+        await ws.store.close();
+      }
+    });
+}

@@ -1,0 +1,38 @@
+import type { Provider, ProviderSession } from "../providers/contract.js";
+import { providerFor } from "../providers/registry.js";
+import type { DesiredState } from "../manifest/model.js";
+import { UsageError } from "./errors.js";
+
+/** Open sessions and implementations for the providers a run uses. `close()` ends every session. */
+export interface Connections {
+  providers: Map<string, Provider>;
+  sessions: Map<string, ProviderSession>;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to the named providers concurrently. A provider named in state but no longer in the
+ * manifests cannot be reached (its settings are gone): that is a usage error naming it.
+ */
+export async function connectProviders(names: string[], desired: DesiredState, opts: { stack: string; env: NodeJS.ProcessEnv; signal?: AbortSignal }): Promise<Connections> {
+  const providers = new Map<string, Provider>();
+  const sessions = new Map<string, ProviderSession>();
+  const close = async () => {
+    await Promise.allSettled([...sessions.values()].map((s) => s.close()));
+  };
+  try {
+    await Promise.all(
+      names.map(async (name) => {
+        const config = desired.providers.get(name);
+        if (!config) throw new UsageError(`state has resources on provider "${name}", which is no longer in the manifests`, `Put the Provider manifest "${name}" back so vmsync can reach those resources (to delete them, or remove them from state with \`vmsync state rm\`).`);
+        const impl = await providerFor(config.spec.type);
+        providers.set(name, impl);
+        sessions.set(name, await impl.connect(config, { stack: opts.stack, env: opts.env, ...(opts.signal ? { signal: opts.signal } : {}) }));
+      }),
+    );
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { providers, sessions, close };
+}

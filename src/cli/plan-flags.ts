@@ -1,0 +1,28 @@
+import type { Command } from "commander";
+import type { PlanOptions } from "../reconcile/plan.js";
+
+/** Flags shared by `plan` and `apply` (and `watch`). */
+export interface PlanFlags {
+  target?: string[];
+  exclude?: string[];
+  refreshOnly?: boolean;
+  allowMassDelete?: boolean;
+  stack?: string;
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** Adds the planning flags to a command. */
+export function addPlanFlags(cmd: Command): Command {
+  return cmd
+    .option("--target <pattern>", "only resources whose address matches (glob; repeatable); their dependencies come along", collect)
+    .option("--exclude <pattern>", "leave out resources whose address matches (glob; repeatable), and what depends on them", collect)
+    .option("--refresh-only", "change nothing; only report drift")
+    .option("--allow-mass-delete", "allow a plan that deletes every managed resource or more than half of them")
+    .option("--stack <name>", "stack name in ownership markers (default: the manifest folder's name, or VMSYNC_STACK)");
+}
+
+/** Planner options from the flags. */
+export function planOptions(flags: PlanFlags): PlanOptions {
+  return { targets: flags.target ?? [], excludes: flags.exclude ?? [], refreshOnly: flags.refreshOnly === true, allowMassDelete: flags.allowMassDelete === true };
+}

@@ -1,0 +1,55 @@
+import { basename, dirname, resolve } from "node:path";
+import { stat } from "node:fs/promises";
+import { ManifestError } from "../manifest/diagnostics.js";
+import { loadManifests } from "../manifest/load.js";
+import type { DesiredState } from "../manifest/model.js";
+import { openFileStateStore } from "../state/file-store.js";
+import type { StateStore } from "../state/contract.js";
+import type { CliIO } from "./io.js";
+import { renderDiagnostics } from "./render-diagnostics.js";
+
+/**
+ * A manifest tree and its state: where the manifests are, the stack name written into ownership
+ * markers (the folder's name unless --stack or VMSYNC_STACK says otherwise), and the state store
+ * (`.vmsync/` in that folder).
+ */
+export interface Workspace {
+  paths: string[];
+  root: string;
+  stack: string;
+  desired: DesiredState;
+  store: StateStore;
+}
+
+/** Options shared by the commands that work on a manifest tree. */
+export interface WorkspaceOptions {
+  stack?: string;
+}
+
+/** The folder holding the state of `paths`: the first path, or its folder when it is a file. */
+export async function stateRoot(paths: string[], cwd: string): Promise<string> {
+  const first = resolve(cwd, paths[0] ?? ".");
+  const info = await stat(first).catch(() => undefined);
+  return info?.isFile() ? dirname(first) : first;
+}
+
+/** The stack name: explicit, from the environment, or the manifest folder's name. */
+export function stackName(root: string, opts: WorkspaceOptions, env: NodeJS.ProcessEnv): string {
+  const name = opts.stack ?? env.VMSYNC_STACK ?? basename(root);
+  return name.toLowerCase().replace(/[^a-z0-9_.-]/g, "-") || "default";
+}
+
+/** Loads and validates manifests (throwing `ManifestError` with every diagnostic) and opens state. */
+export async function openWorkspace(paths: string[], opts: WorkspaceOptions, io: CliIO, loadDesired = true): Promise<Workspace> {
+  const list = paths.length ? paths : ["."];
+  const root = await stateRoot(list, io.cwd);
+  let desired: DesiredState = { providers: new Map(), templates: new Map(), resources: [] };
+  if (loadDesired) {
+    const result = await loadManifests(list, io.cwd);
+    if (result.errors > 0) throw new ManifestError(result.diagnostics);
+    if (result.diagnostics.length && !io.json) io.stderr.write(renderDiagnostics(result.diagnostics, io.color));
+    desired = result.desired;
+  }
+  const store = await openFileStateStore(root);
+  return { paths: list, root, stack: stackName(root, opts, io.env), desired, store };
+}

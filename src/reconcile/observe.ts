@@ -1,0 +1,29 @@
+import type { DesiredState, ResourceKind } from "../manifest/model.js";
+import type { ObservedResource, ProviderSession } from "../providers/contract.js";
+import type { StateSnapshot } from "../state/contract.js";
+
+const ALL_KINDS: ResourceKind[] = ["VmTemplate", "VirtualMachine", "NfsShare", "SnapshotSchedule"];
+
+/** Names of the providers a run needs: those of desired resources and those of managed ones. */
+export function providersInUse(desired: DesiredState, state: StateSnapshot): string[] {
+  const names = new Set<string>();
+  for (const r of desired.resources) if (r.provider) names.add(r.provider);
+  for (const r of Object.values(state.resources)) if (r.provider) names.add(r.provider);
+  return [...names].sort();
+}
+
+/**
+ * Observes every provider in use, concurrently (one bulk `observe` per provider), scoped to the
+ * external ids in state and the names desired resources will have. A provider that fails to
+ * observe fails the whole observation: planning on partial knowledge could delete or duplicate.
+ */
+export async function observeAll(sessions: Map<string, ProviderSession>, desired: DesiredState, state: StateSnapshot): Promise<Map<string, ObservedResource[]>> {
+  const entries = await Promise.all(
+    [...sessions.entries()].map(async ([name, session]) => {
+      const externalIds = Object.values(state.resources).filter((r) => r.provider === name).map((r) => r.externalId);
+      const names = desired.resources.filter((r) => r.provider === name).map((r) => r.externalName ?? r.name);
+      return [name, await session.observe({ kinds: ALL_KINDS, externalIds, names })] as const;
+    }),
+  );
+  return new Map(entries);
+}

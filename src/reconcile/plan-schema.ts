@@ -1,0 +1,68 @@
+import { Type } from "@sinclair/typebox";
+
+/**
+ * JSON Schema of a saved plan (`vmsync plan -o`, `plan --json`), written to
+ * `schemas/plan.schema.json`. A test validates real plans against it, so it cannot drift from
+ * `plan-types.ts`.
+ */
+const Change = Type.Object(
+  {
+    path: Type.String({ description: "Field path in the provider's canonical spec, e.g. memory or disks[0].size." }),
+    before: Type.Unknown({ description: "Observed value ((sensitive) for secrets)." }),
+    after: Type.Unknown({ description: "Desired value ((sensitive) for secrets)." }),
+    effect: Type.Union([Type.Literal("in-place"), Type.Literal("restart"), Type.Literal("replace"), Type.Literal("unsupported")], { description: "How the provider can make the change." }),
+    note: Type.Optional(Type.String({ description: "Why the effect is what it is." })),
+  },
+  { additionalProperties: false },
+);
+
+const Step = Type.Object(
+  {
+    address: Type.String({ description: "Kind/name (derived resources: Kind/name@provider)." }),
+    kind: Type.String(),
+    provider: Type.Optional(Type.String({ description: "Provider name; absent for vmsync's own resources (SnapshotSchedule)." })),
+    action: Type.Union(["create", "update", "replace", "delete", "noop"].map((a) => Type.Literal(a)), { description: "What the step does." }),
+    reasonCode: Type.String({ description: "Stable code of the reason." }),
+    reason: Type.String({ description: "Why, for people." }),
+    changes: Type.Array(Change),
+    dependsOn: Type.Array(Type.String(), { description: "Addresses this step waits for (deletes: the deletes of its dependents)." }),
+    fingerprint: Type.String({ description: "Hash of the observed state the step relies on, or absent; apply refuses a saved plan whose fingerprints changed." }),
+    externalId: Type.Optional(Type.String()),
+    name: Type.String({ description: "Name of the object at the provider." }),
+    desired: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "Canonical desired spec (secret references only)." })),
+    adopt: Type.Optional(Type.Boolean({ description: "The step records an object created by an interrupted run." })),
+    forcedBy: Type.Optional(Type.Array(Type.String(), { description: "Paths that force the replacement or block the step." })),
+    blocked: Type.Optional(Type.Boolean({ description: "The step cannot be applied; apply refuses the plan." })),
+    restartRequired: Type.Optional(Type.Boolean()),
+    protect: Type.Boolean(),
+    sensitive: Type.Array(Type.String(), { description: "Paths shown as (sensitive)." }),
+  },
+  { additionalProperties: false },
+);
+
+/** The saved plan document. */
+export const PlanSchema = Type.Object(
+  {
+    formatVersion: Type.Literal(1),
+    stack: Type.String(),
+    steps: Type.Array(Step),
+    summary: Type.Object({ create: Type.Integer(), update: Type.Integer(), replace: Type.Integer(), delete: Type.Integer() }, { additionalProperties: false, description: "Counts of the summary line." }),
+    drift: Type.Array(
+      Type.Object(
+        {
+          address: Type.String(),
+          type: Type.Union([Type.Literal("changed"), Type.Literal("deleted")]),
+          changes: Type.Array(Type.Object({ path: Type.String(), applied: Type.Unknown(), observed: Type.Unknown() }, { additionalProperties: false })),
+        },
+        { additionalProperties: false },
+      ),
+      { description: "Changes made outside vmsync since the last apply." },
+    ),
+    errors: Type.Array(Type.String(), { description: "Why the plan cannot be applied (empty when it can)." }),
+    notes: Type.Array(Type.String()),
+    options: Type.Object({ targets: Type.Array(Type.String()), excludes: Type.Array(Type.String()), refreshOnly: Type.Boolean(), allowMassDelete: Type.Boolean() }, { additionalProperties: false }),
+    createdAt: Type.Optional(Type.String({ format: "date-time" })),
+    manifests: Type.Optional(Type.Array(Type.String())),
+  },
+  { additionalProperties: false, title: "vmsync plan", description: "A plan made by `vmsync plan`; `vmsync apply FILE` applies exactly it." },
+);

@@ -1,0 +1,89 @@
+import { createTwoFilesPatch } from "diff";
+import type { Colors } from "../../cli/io.js";
+import type { FieldChange } from "../../providers/contract.js";
+import type { Plan, PlanStep } from "../plan-types.js";
+import { isMultiline, isSensitive, showValue } from "./values.js";
+
+/** Terraform's symbols: `+` create, `~` update in place, `-/+` replace (delete, then create), `-` delete. */
+export const SYMBOL: Record<PlanStep["action"], string> = { create: "+", update: "~", replace: "-/+", delete: "-", noop: " " };
+
+/** The summary line, an API once published. */
+export function summaryLine(plan: Plan): string {
+  const s = plan.summary;
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete.`;
+}
+
+function headline(step: PlanStep): string {
+  const where = step.provider ? ` on ${step.provider}` : "";
+  if (step.blocked) return `${step.address}${where} is blocked`;
+  switch (step.action) {
+    case "create": return `${step.address} will be created${where}`;
+    case "update": return `${step.address} will be updated in place${where}${step.restartRequired ? " (some changes take effect after a restart)" : ""}`;
+    case "replace": return `${step.address} must be replaced${where}`;
+    case "delete": return `${step.address} will be deleted${where}`;
+    case "noop": return step.adopt ? `${step.address} will be adopted into state${where}` : `${step.address}${where}`;
+  }
+}
+
+function colourFor(c: Colors, step: PlanStep): (s: string) => string {
+  if (step.blocked) return c.red;
+  return { create: c.green, update: c.yellow, replace: c.magenta, delete: c.red, noop: c.dim }[step.action];
+}
+
+function renderChange(ch: FieldChange, step: PlanStep, c: Colors): string[] {
+  const forces = step.forcedBy?.includes(ch.path) ? c.red(step.blocked ? "  # blocks this step" : "  # forces replacement") : "";
+  const effect = ch.effect === "restart" ? c.dim("  (after restart)") : "";
+  if (!isSensitive(ch.path, step.sensitive) && (isMultiline(ch.before) || isMultiline(ch.after))) {
+    const patch = createTwoFilesPatch(`${ch.path} (now)`, `${ch.path} (manifests)`, String(ch.before ?? ""), String(ch.after ?? ""), "", "", { context: 2 });
+    const body = patch.split("\n").slice(2).filter((l) => l !== "" && !l.startsWith("\\"));
+    return [`      ${c.yellow("~")} ${ch.path}:${forces}${effect}`, ...body.map((l) => `          ${l.startsWith("+") ? c.green(l) : l.startsWith("-") ? c.red(l) : c.dim(l)}`)];
+  }
+  const before = showValue(ch.before, ch.path, step.sensitive);
+  const after = showValue(ch.after, ch.path, step.sensitive);
+  return [`      ${c.yellow("~")} ${ch.path}: ${before} → ${after}${forces}${effect}${ch.note && ch.effect !== "in-place" ? c.dim(`  (${ch.note})`) : ""}`];
+}
+
+function renderCreated(step: PlanStep, c: Colors): string[] {
+  const lines: string[] = [];
+  const walk = (v: unknown, path: string) => {
+    if (v === undefined) return;
+    if (v && typeof v === "object" && !Array.isArray(v) && !isSensitive(path, step.sensitive)) {
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) walk(x, path ? `${path}.${k}` : k);
+      return;
+    }
+    lines.push(`      ${c.green("+")} ${path} = ${isMultiline(v) && !isSensitive(path, step.sensitive) ? JSON.stringify(v) : showValue(v, path, step.sensitive)}`);
+  };
+  walk(step.desired ?? {}, "");
+  return lines;
+}
+
+/** The human plan: one block per step with its reason and field changes, drift, notes, the summary line. */
+export function renderPlanHuman(plan: Plan, c: Colors): string {
+  const out: string[] = [];
+  const steps = plan.steps.filter((s) => s.action !== "noop" || s.adopt || s.blocked || s.reasonCode === "blocked-protected");
+  if (plan.drift.length) {
+    out.push(c.bold("Drift: changed outside vmsync since the last apply:"), "");
+    for (const d of plan.drift) {
+      if (d.type === "deleted") out.push(`  ${c.red("!")} ${d.address} was deleted`);
+      else for (const ch of d.changes) out.push(`  ${c.yellow("!")} ${d.address}: ${ch.path} was ${JSON.stringify(ch.applied)}, is now ${JSON.stringify(ch.observed)}`);
+    }
+    out.push("");
+  }
+  if (steps.length) {
+    out.push("vmsync will perform the following actions:", "");
+    for (const step of steps) {
+      const col = colourFor(c, step);
+      out.push(`  ${c.bold(`# ${headline(step)}`)}`, `  ${c.dim(`# ${step.reason}`)}`);
+      out.push(`  ${col(step.blocked ? "!" : SYMBOL[step.action])} ${c.bold(step.address)}${step.externalId ? c.dim(` (${step.externalId})`) : ""}`);
+      if (step.action === "create" && !step.blocked) out.push(...renderCreated(step, c));
+      for (const ch of step.changes) out.push(...renderChange(ch, step, c));
+      out.push("");
+    }
+  }
+  for (const n of plan.notes) out.push(`${c.cyan("note:")} ${n}`);
+  for (const e of plan.errors) out.push(`${c.red("error:")} ${e}`);
+  if (plan.notes.length || plan.errors.length) out.push("");
+  const anything = plan.summary.create + plan.summary.update + plan.summary.replace + plan.summary.delete > 0;
+  out.push(anything || plan.errors.length ? c.bold(summaryLine(plan)) : c.green(c.bold("No changes. The infrastructure matches the manifests.")));
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,14 @@
+import type { Plan } from "../plan-types.js";
+import { isSensitive, maskSpec, SENSITIVE } from "./values.js";
+
+/** The plan as JSON (`schemas/plan.schema.json`), with sensitive values masked. */
+export function planToJson(plan: Plan): Plan {
+  return {
+    ...plan,
+    steps: plan.steps.map((s) => ({
+      ...s,
+      ...(s.desired ? { desired: maskSpec(s.desired, s.sensitive) as Record<string, unknown> } : {}),
+      changes: s.changes.map((c) => (isSensitive(c.path, s.sensitive) ? { ...c, before: SENSITIVE, after: SENSITIVE } : c)),
+    })),
+  };
+}

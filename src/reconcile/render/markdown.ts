@@ -1,0 +1,52 @@
+import type { Plan, PlanStep } from "../plan-types.js";
+import { summaryLine, SYMBOL } from "./human.js";
+import { showValue } from "./values.js";
+
+function cell(s: string): string {
+  return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+function action(step: PlanStep): string {
+  if (step.blocked) return "⛔ blocked";
+  if (step.adopt && step.action === "noop") return "adopt";
+  return step.action;
+}
+
+/**
+ * The plan as GitHub/GitLab-flavoured markdown for a pull-request comment: the summary line first,
+ * a table of steps with their reasons, collapsible field diffs, drift, notes and errors.
+ */
+export function renderPlanMarkdown(plan: Plan): string {
+  const out: string[] = [];
+  const steps = plan.steps.filter((s) => s.action !== "noop" || s.adopt || s.blocked);
+  const anything = steps.length > 0;
+  out.push(`### vmsync plan — \`${plan.stack}\``, "", anything ? `**${summaryLine(plan)}**` : "**No changes.** The infrastructure matches the manifests.", "");
+  if (plan.errors.length) out.push("> [!CAUTION]", ...plan.errors.map((e) => `> ${cell(e)}`), "");
+  if (anything) {
+    out.push("| | resource | action | why |", "| --- | --- | --- | --- |");
+    for (const s of steps) out.push(`| \`${SYMBOL[s.action].trim() || "·"}\` | \`${s.address}\` | ${action(s)} | ${cell(s.reason)} |`);
+    out.push("");
+    const withChanges = steps.filter((s) => s.changes.length);
+    if (withChanges.length) {
+      out.push("<details><summary>Field changes</summary>", "");
+      for (const s of withChanges) {
+        out.push(`**\`${s.address}\`**`, "", "```diff");
+        for (const c of s.changes) {
+          out.push(`- ${c.path}: ${showValue(c.before, c.path, s.sensitive)}`, `+ ${c.path}: ${showValue(c.after, c.path, s.sensitive)}${s.forcedBy?.includes(c.path) ? "   # forces replacement" : c.effect === "restart" ? "   # after restart" : ""}`);
+        }
+        out.push("```", "");
+      }
+      out.push("</details>", "");
+    }
+  }
+  if (plan.drift.length) {
+    out.push("<details><summary>Drift: changed outside vmsync since the last apply</summary>", "");
+    for (const d of plan.drift) {
+      if (d.type === "deleted") out.push(`- \`${d.address}\` was deleted`);
+      else for (const c of d.changes) out.push(`- \`${d.address}\`: \`${c.path}\` was \`${JSON.stringify(c.applied)}\`, is now \`${JSON.stringify(c.observed)}\``);
+    }
+    out.push("", "</details>", "");
+  }
+  for (const n of plan.notes) out.push(`- ${cell(n)}`);
+  return out.join("\n").trimEnd() + "\n";
+}

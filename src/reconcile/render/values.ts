@@ -1,0 +1,41 @@
+import { isUnder } from "../../providers/diff-util.js";
+
+/** What renderers show instead of a secret. */
+export const SENSITIVE = "(sensitive)";
+
+/** True when `path` is at or under one of the sensitive paths. */
+export function isSensitive(path: string, sensitive: string[]): boolean {
+  return sensitive.some((p) => isUnder(path, p));
+}
+
+/** A value as shown in a plan: JSON for scalars and small structures, `(sensitive)` for secrets. */
+export function showValue(value: unknown, path: string, sensitive: string[]): string {
+  if (isSensitive(path, sensitive)) return SENSITIVE;
+  if (value === undefined) return "(none)";
+  if (typeof value === "string") return JSON.stringify(value);
+  return JSON.stringify(value);
+}
+
+/** True for a value worth a unified diff (multi-line text such as cloud-init). */
+export function isMultiline(value: unknown): value is string {
+  return typeof value === "string" && value.includes("\n");
+}
+
+/** Masks sensitive paths in a canonical spec (for JSON output and saved plans). */
+export function maskSpec(spec: unknown, sensitive: string[], prefix = ""): unknown {
+  if (Array.isArray(spec)) return spec.map((v, i) => maskSpec(v, sensitive, `${prefix}[${i}]`));
+  if (spec && typeof spec === "object") {
+    return Object.fromEntries(
+      Object.entries(spec as Record<string, unknown>).map(([k, v]) => {
+        const path = prefix ? `${prefix}.${k}` : k;
+        return [k, isSensitive(path, sensitive) && v !== undefined && !isReference(v) ? SENSITIVE : maskSpec(v, sensitive, path)];
+      }),
+    );
+  }
+  return spec;
+}
+
+/** Secret references ({env} / {file}) are not secrets and stay visible in saved plans. */
+function isReference(v: unknown): boolean {
+  return !!v && typeof v === "object" && ("env" in (v as object) || "file" in (v as object)) && Object.keys(v as object).length === 1;
+}
