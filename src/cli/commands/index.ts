@@ -6,6 +6,7 @@ import { registerImport } from "./import.js";
 import { registerState } from "./state.js";
 import { registerPlan } from "./plan.js";
 import { registerSim } from "./sim.js";
+import { registerSnapshot } from "./snapshot.js";
 import { registerValidate } from "./validate.js";
 
 /** Registers every command on the program. One file per command under this folder. */
@@ -17,4 +18,5 @@ export function registerCommands(program: Command, io: () => CliIO): void {
   registerHistory(program, io);
   registerImport(program, io);
   registerSim(program, io);
+  registerSnapshot(program, io);
 }

@@ -1,0 +1,79 @@
+import type { ResourceKind } from "../manifest/model.js";
+import { durationToMs } from "../manifest/units.js";
+import type { ProviderSession } from "../providers/contract.js";
+import type { ResourceRecord } from "../state/contract.js";
+
+/** Retention of a schedule: keep the newest `keepLast`, and nothing older than `maxAge`. */
+export interface Retention {
+  keepLast?: number;
+  maxAge?: string;
+}
+
+/** A snapshot as listed by a provider. */
+export interface SnapshotInfo {
+  name: string;
+  createdAt: string;
+}
+
+/** Prefix of the snapshots a schedule owns: only these are ever pruned. */
+export function snapshotPrefix(schedule: string): string {
+  return `vmsync-${schedule.slice(0, 20)}-`;
+}
+
+/** The name of a schedule's snapshot taken at `now` (minute precision, valid on Proxmox and Azure). */
+export function snapshotName(schedule: string, now: Date): string {
+  const t = now.toISOString().replace(/[-:T]/g, "").slice(0, 12);
+  return `${snapshotPrefix(schedule)}${t}`;
+}
+
+/**
+ * Which of a schedule's snapshots to delete: those beyond the newest `keepLast`, and those older
+ * than `maxAge`. Snapshots without the schedule's prefix are never selected. Pure.
+ */
+export function prunable(snapshots: SnapshotInfo[], schedule: string, retention: Retention, now: Date): SnapshotInfo[] {
+  const own = snapshots.filter((s) => s.name.startsWith(snapshotPrefix(schedule))).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const maxAgeMs = retention.maxAge ? durationToMs(retention.maxAge) : undefined;
+  return own.filter((s, i) => (retention.keepLast !== undefined && i >= retention.keepLast) || (maxAgeMs !== undefined && now.getTime() - Date.parse(s.createdAt) > maxAgeMs));
+}
+
+/** Outcome of one snapshot round for one target. */
+export interface SnapshotResult {
+  target: string;
+  created?: string;
+  pruned: string[];
+  error?: string;
+}
+
+/**
+ * One round of a schedule: for each target, take a snapshot, then prune beyond retention. A
+ * failure on one target does not stop the others. Targets without a session that supports
+ * snapshots are reported, not skipped silently.
+ */
+export async function runSnapshotRound(input: {
+  schedule: string;
+  retention: Retention;
+  targets: ResourceRecord[];
+  sessions: Map<string, ProviderSession>;
+  now: Date;
+  signal: AbortSignal;
+}): Promise<SnapshotResult[]> {
+  const ctx = { signal: input.signal, deadline: input.now.getTime() + 30 * 60_000 };
+  return Promise.all(
+    input.targets.map(async (t): Promise<SnapshotResult> => {
+      const snaps = input.sessions.get(t.provider)?.snapshots;
+      if (!snaps) return { target: t.address, pruned: [], error: `provider "${t.provider}" cannot take snapshots of ${t.kind}` };
+      const target = { kind: t.kind as ResourceKind, externalId: t.externalId };
+      try {
+        const name = snapshotName(input.schedule, input.now);
+        const existing = await snaps.list(target);
+        if (!existing.some((s) => s.name === name)) await snaps.create(target, name, ctx);
+        const after = await snaps.list(target);
+        const doomed = prunable(after, input.schedule, input.retention, input.now).filter((s) => s.name !== name);
+        for (const s of doomed) await snaps.delete(target, s.name, ctx);
+        return { target: t.address, created: name, pruned: doomed.map((s) => s.name) };
+      } catch (err) {
+        return { target: t.address, pruned: [], error: err instanceof Error ? err.message : String(err) };
+      }
+    }),
+  );
+}
