@@ -6,7 +6,7 @@ import type { Provider } from "./contract.js";
  */
 const loaders: Partial<Record<Provider["type"], () => Promise<Provider>>> = {
   // proxmox: async () => (await import("./proxmox/index.js")).proxmoxProvider,
-  // truenas: async () => (await import("./truenas/index.js")).truenasProvider,
+  truenas: async () => (await import("./truenas/index.js")).truenasProvider,
   // azure: async () => (await import("./azure/index.js")).azureProvider,
 };
 

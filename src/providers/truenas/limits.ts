@@ -1,0 +1,75 @@
+/**
+ * Client-side limits of one TrueNAS session: a request rate (`spec.rateLimit`, requests per
+ * second, token bucket) and a bound on calls in flight on the one socket, kept below the
+ * middleware's per-connection limits (10 running, 20 in flight — reference §1.3).
+ */
+
+/** Most calls vmsync keeps in flight on one connection: under the server's soft limit of 10. */
+export const MAX_IN_FLIGHT = 8;
+
+/** A counting semaphore. */
+export class Semaphore {
+  private waiting: Array<() => void> = [];
+  private used = 0;
+  constructor(private readonly size: number) {}
+
+  /** Takes a slot, waiting for one when all are in use. */
+  async acquire(): Promise<void> {
+    if (this.used < this.size) {
+      this.used++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Gives a slot back (to the next waiter first). */
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.used--;
+  }
+}
+
+/** A token bucket of `rate` tokens per second with a burst of `max(1, rate)`. */
+export class RateLimiter {
+  private tokens: number;
+  private last = Date.now();
+  private queue: Promise<void> = Promise.resolve();
+  constructor(private readonly rate: number) {
+    this.tokens = Math.max(1, rate);
+  }
+
+  /** Resolves when a request may be sent; requests are released in call order. */
+  take(): Promise<void> {
+    const turn = this.queue.then(() => this.wait());
+    this.queue = turn;
+    return turn;
+  }
+
+  private async wait(): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      this.tokens = Math.min(Math.max(1, this.rate), this.tokens + ((now - this.last) / 1000) * this.rate);
+      this.last = now;
+      if (this.tokens >= 1) {
+        this.tokens -= 1;
+        return;
+      }
+      await new Promise((r) => setTimeout(r, Math.ceil(((1 - this.tokens) / this.rate) * 1000)));
+    }
+  }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+export function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
