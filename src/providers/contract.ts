@@ -69,6 +69,11 @@ export interface ObserveScope {
   externalIds: string[];
   /** Names desired resources will have at this provider (to find same-named unowned objects). */
   names: string[];
+  /**
+   * Optional: the desired resources on this provider, for providers that need more than names to
+   * know where to read (Azure: the resource groups and storage accounts their specs name).
+   */
+  desired?: DesiredResource[];
 }
 
 /** Options of `connect`. */

@@ -7,14 +7,16 @@ export type ChangeClassifier = (path: string, before: unknown, after: unknown) =
  * Compares a desired canonical spec with an observed one and lists the differing fields. Only what
  * the desired spec says is compared: a field it leaves out (e.g. a MAC the server generated) is not
  * managed and never shows as a change. Mappings recurse; lists of mappings of equal length compare
- * item by item (`disks[1].size`); other lists and scalars compare as whole values.
+ * item by item (`disks[1].size`); other lists and scalars compare as whole values. Keys that start
+ * with `_` hold write-only inputs a provider needs to create the object but can never read back
+ * (e.g. Azure custom data, whose hash is compared instead): they are never compared.
  */
 export function diffSpecs(desired: CanonicalSpec, observed: CanonicalSpec, classify: ChangeClassifier): FieldChange[] {
   const out: FieldChange[] = [];
   const walk = (d: unknown, o: unknown, path: string) => {
     if (d === undefined) return;
     if (isObject(d) && isObject(o)) {
-      for (const key of Object.keys(d).sort()) walk(d[key], o[key], path ? `${path}.${key}` : key);
+      for (const key of Object.keys(d).sort()) if (!key.startsWith("_")) walk(d[key], o[key], path ? `${path}.${key}` : key);
       return;
     }
     if (Array.isArray(d) && Array.isArray(o) && d.length === o.length && d.every(isObject) && o.every(isObject)) {

@@ -7,7 +7,7 @@ import type { Provider } from "./contract.js";
 const loaders: Partial<Record<Provider["type"], () => Promise<Provider>>> = {
   // proxmox: async () => (await import("./proxmox/index.js")).proxmoxProvider,
   truenas: async () => (await import("./truenas/index.js")).truenasProvider,
-  // azure: async () => (await import("./azure/index.js")).azureProvider,
+  azure: async () => (await import("./azure/index.js")).azureProvider,
 };
 
 /** Thrown when a manifest names a provider type this build does not implement. */

@@ -21,8 +21,9 @@ export async function observeAll(sessions: Map<string, ProviderSession>, desired
   const entries = await Promise.all(
     [...sessions.entries()].map(async ([name, session]) => {
       const externalIds = Object.values(state.resources).filter((r) => r.provider === name).map((r) => r.externalId);
-      const names = desired.resources.filter((r) => r.provider === name).map((r) => r.externalName ?? r.name);
-      return [name, await session.observe({ kinds: ALL_KINDS, externalIds, names })] as const;
+      const mine = desired.resources.filter((r) => r.provider === name);
+      const names = mine.map((r) => r.externalName ?? r.name);
+      return [name, await session.observe({ kinds: ALL_KINDS, externalIds, names, desired: mine })] as const;
     }),
   );
   return new Map(entries);

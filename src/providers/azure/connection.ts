@@ -1,0 +1,127 @@
+import { readFile } from "node:fs/promises";
+import { rootCertificates } from "node:tls";
+import { resolve } from "node:path";
+import { ComputeManagementClient } from "@azure/arm-compute";
+import { NetworkManagementClient } from "@azure/arm-network";
+import { ResourceManagementClient } from "@azure/arm-resources";
+import { StorageManagementClient } from "@azure/arm-storage";
+import type { AccessToken, TokenCredential } from "@azure/core-auth";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import type { DesiredProvider } from "../../manifest/model.js";
+import type { AzureProviderSpec } from "../../manifest/schema/index.js";
+import { readSecret, readSetting } from "../../manifest/secrets.js";
+import { ProviderError, type ConnectOptions } from "../contract.js";
+import { limiterFor } from "./rate-limit.js";
+
+/** The public cloud's ARM endpoint and token scope. */
+export const PUBLIC_ENDPOINT = "https://management.azure.com";
+export const ARM_SCOPE = "https://management.azure.com/.default";
+
+/** The four SDK clients of one session, and what they were built from. */
+export interface AzureClients {
+  subscriptionId: string;
+  endpoint: string;
+  compute: ComputeManagementClient;
+  storage: StorageManagementClient;
+  network: NetworkManagementClient;
+  resources: ResourceManagementClient;
+  /** Poll interval of long-running operations (ms); `VMSYNC_AZURE_POLL_MS` overrides the SDK's 2 s. */
+  pollMs: number;
+}
+
+/**
+ * The token scope for an ARM endpoint: the public cloud and unknown endpoints (the simulator) use
+ * `https://management.azure.com/.default`; US Government and China use their own management audience.
+ * Both client generations are given it explicitly (classic clients would otherwise ask for
+ * `${endpoint}/.default`, reference §1).
+ */
+export function scopeFor(endpoint: string): string {
+  const host = new URL(endpoint).hostname.toLowerCase();
+  if (host.endsWith(".usgovcloudapi.net")) return "https://management.usgovcloudapi.net/.default";
+  if (host.endsWith(".chinacloudapi.cn")) return "https://management.chinacloudapi.cn/.default";
+  return ARM_SCOPE;
+}
+
+/** A credential that always returns `token` (auth.type static-token: the simulator, short-lived CI tokens). */
+export function fixedTokenCredential(token: string): TokenCredential {
+  return { getToken: async (): Promise<AccessToken> => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) };
+}
+
+/** The credential of a provider: DefaultAzureCredential (auth.type default) or a fixed token from its secret reference. */
+export async function credentialFor(config: DesiredProvider, env: NodeJS.ProcessEnv): Promise<TokenCredential> {
+  const spec = config.spec as AzureProviderSpec;
+  const auth = spec.auth ?? { type: "default" as const };
+  if (auth.type === "static-token") return fixedTokenCredential(await readSecret(auth.token, config.baseDir, env));
+  const { DefaultAzureCredential } = await import("@azure/identity");
+  return new DefaultAzureCredential();
+}
+
+/** The subscription id: `spec.subscriptionId` (literal or {env}) or AZURE_SUBSCRIPTION_ID. */
+export function subscriptionOf(config: DesiredProvider, env: NodeJS.ProcessEnv): string {
+  const spec = config.spec as AzureProviderSpec;
+  const sub = readSetting(spec.subscriptionId, env) ?? env.AZURE_SUBSCRIPTION_ID;
+  if (!sub) throw new ProviderError(`provider "${config.name}": no Azure subscription id (set spec.subscriptionId or AZURE_SUBSCRIPTION_ID)`, { code: "NO_SUBSCRIPTION", retryable: false });
+  return sub;
+}
+
+/**
+ * A pipeline policy that waits for the subscription's rate limiter before each request (polls
+ * included) and reports every request through `onRequest` (method, path without query, status, ms).
+ */
+function requestPolicy(provider: string, rate: ReturnType<typeof limiterFor>, onRequest: ConnectOptions["onRequest"]): PipelinePolicy {
+  return {
+    name: "vmsyncRequests",
+    async sendRequest(request, next) {
+      await rate.acquire(request.abortSignal);
+      const t0 = Date.now();
+      const path = new URL(request.url).pathname;
+      try {
+        const response = await next(request);
+        onRequest?.({ provider, method: request.method, path, status: response.status, ms: Date.now() - t0 });
+        return response;
+      } catch (err) {
+        const status = (err as { statusCode?: number }).statusCode;
+        onRequest?.({ provider, method: request.method, path, ...(status !== undefined ? { status } : {}), ms: Date.now() - t0, error: (err as Error).message });
+        throw err;
+      }
+    },
+  };
+}
+
+/**
+ * Builds the four clients for a provider (reference §1): `endpoint` on both generations (classic
+ * `$host` does not route), explicit scopes, `tlsOptions.ca` = system roots + `spec.tls.caFile` when
+ * given, the SDKs' own retries off (`maxRetries: 0`: the executor retries, honouring Retry-After), and
+ * the request policy for rate limiting and `onRequest`.
+ */
+export async function buildClients(config: DesiredProvider, options: ConnectOptions): Promise<AzureClients> {
+  const spec = config.spec as AzureProviderSpec;
+  const env = options.env;
+  const endpoint = (readSetting(spec.endpoint, env) ?? PUBLIC_ENDPOINT).replace(/\/+$/, "");
+  const subscriptionId = subscriptionOf(config, env);
+  const credential = await credentialFor(config, env);
+  const scope = scopeFor(endpoint);
+  const caFile = readSetting(spec.tls?.caFile, env);
+  let tlsOptions: { ca: string[] } | undefined;
+  if (caFile) {
+    try {
+      tlsOptions = { ca: [...rootCertificates, await readFile(resolve(config.baseDir, caFile), "utf8")] };
+    } catch (err) {
+      throw new ProviderError(`provider "${config.name}": cannot read tls.caFile ${caFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { code: "CA_FILE", retryable: false });
+    }
+  }
+  const policy = requestPolicy(config.name, limiterFor(endpoint, subscriptionId, spec.rateLimit ?? 20), options.onRequest);
+  const common = { endpoint, retryOptions: { maxRetries: 0 }, additionalPolicies: [{ policy, position: "perRetry" as const }], ...(tlsOptions ? { tlsOptions } : {}) };
+  const modular = { ...common, credentials: { scopes: [scope] } };
+  const classic = { ...common, credentialScopes: [scope] };
+  const pollMs = Number(env.VMSYNC_AZURE_POLL_MS ?? "") || 2000;
+  return {
+    subscriptionId,
+    endpoint,
+    compute: new ComputeManagementClient(credential, subscriptionId, modular),
+    storage: new StorageManagementClient(credential, subscriptionId, modular),
+    network: new NetworkManagementClient(credential, subscriptionId, classic),
+    resources: new ResourceManagementClient(credential, subscriptionId, classic),
+    pollMs,
+  };
+}

@@ -1,0 +1,134 @@
+import type { VirtualMachine } from "@azure/arm-compute";
+import type { NetworkInterface, PublicIPAddress } from "@azure/arm-network";
+import type { FileShare, StorageAccount } from "@azure/arm-storage";
+import type { DesiredResource } from "../../manifest/model.js";
+import type { AzureProviderSpec, NfsShareSpec, VirtualMachineSpec } from "../../manifest/schema/index.js";
+import type { ObservedResource, ObserveScope } from "../contract.js";
+import { observedShare } from "./canonical-share.js";
+import { asSpec, observedVm, powerOf, type AzurePower } from "./canonical-vm.js";
+import { all, mapLimit, type AzureContext } from "./context.js";
+import { azureCall, isNotFound, toProviderError } from "./errors.js";
+import { groupOf, parseId } from "./ids.js";
+import { markerOf } from "./marker.js";
+import { stackGroups } from "./network.js";
+
+/** What one resource group holds, read with one paged list call per collection. */
+export interface GroupContents {
+  vms: VirtualMachine[];
+  disks: Array<{ id?: string; diskSizeGB?: number; sku?: { name?: string } }>;
+  nics: NetworkInterface[];
+  publicIps: PublicIPAddress[];
+  accounts: StorageAccount[];
+  /** NFS shares by storage account id (lower case). */
+  shares: Map<string, FileShare[]>;
+}
+
+/** A list that answers 404 (the group is gone) as empty. */
+async function listOrEmpty<T>(doing: string, fn: () => Promise<T[]>): Promise<T[]> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isNotFound(err)) return [];
+    throw toProviderError(doing, err);
+  }
+}
+
+/** Reads one group: VMs, managed disks, NICs, public IPs, storage accounts, and the shares of its FileStorage accounts. */
+export async function readGroup(ctx: AzureContext, rg: string): Promise<GroupContents> {
+  const { compute, network, storage } = ctx.clients;
+  const [vms, disks, nics, publicIps, accounts] = await Promise.all([
+    listOrEmpty(`list virtual machines in ${rg}`, () => all(compute.virtualMachines.list(rg))),
+    listOrEmpty(`list disks in ${rg}`, () => all(compute.disks.listByResourceGroup(rg))),
+    listOrEmpty(`list network interfaces in ${rg}`, () => all(network.networkInterfaces.list(rg))),
+    listOrEmpty(`list public IPs in ${rg}`, () => all(network.publicIPAddresses.list(rg))),
+    listOrEmpty(`list storage accounts in ${rg}`, () => all(storage.storageAccounts.listByResourceGroup(rg))),
+  ]);
+  const shares = new Map<string, FileShare[]>();
+  const fileAccounts = accounts.filter((a) => a.kind === "FileStorage" && a.name);
+  const lists = await mapLimit(fileAccounts, 4, (a) => listOrEmpty(`list file shares of ${a.name!}`, () => all(storage.fileShares.list(rg, a.name!))));
+  fileAccounts.forEach((a, i) => shares.set((a.id ?? "").toLowerCase(), lists[i]!));
+  return { vms, disks, nics, publicIps, accounts, shares };
+}
+
+/** Power states of every VM in the subscription by id (lower case): one paged `statusOnly` list. */
+export async function readPowerStates(ctx: AzureContext): Promise<Map<string, AzurePower | "unknown">> {
+  const vms = await azureCall("list virtual machine power states", () => all(ctx.clients.compute.virtualMachines.listAll({ statusOnly: "true" })));
+  return new Map(vms.filter((v) => v.id).map((v) => [v.id!.toLowerCase(), powerOf(v.instanceView?.statuses)] as const));
+}
+
+/** The resource groups to read: the provider's default, those of desired specs and state ids, and groups tagged with the stack. */
+async function groupsInScope(ctx: AzureContext, scope: ObserveScope): Promise<string[]> {
+  const wanted = new Set<string>();
+  const add = (g: string | undefined) => g && wanted.add(g);
+  add((ctx.spec as AzureProviderSpec).defaults?.resourceGroup);
+  for (const id of scope.externalIds) add(groupOf(id));
+  for (const r of scope.desired ?? []) groupsOfDesired(r).forEach(add);
+  const { all: existing, tagged } = await stackGroups(ctx);
+  tagged.forEach(add);
+  const out = new Map<string, string>();
+  for (const g of wanted) {
+    const real = existing.get(g.toLowerCase());
+    if (real) out.set(real.toLowerCase(), real);
+  }
+  for (const g of out.keys()) ctx.groups.add(g);
+  return [...out.values()].sort();
+}
+
+function groupsOfDesired(r: DesiredResource): Array<string | undefined> {
+  if (r.kind === "VirtualMachine") return [(r.spec as VirtualMachineSpec).resourceGroup];
+  if (r.kind === "NfsShare") return [(r.spec as NfsShareSpec).azure?.resourceGroup];
+  return [];
+}
+
+/** Turns one group's contents into observed VirtualMachines and NfsShares (joins in memory, no per-object reads). */
+export function observedOf(contents: GroupContents, power: Map<string, AzurePower | "unknown">): ObservedResource[] {
+  const byId = <T extends { id?: string }>(xs: T[]) => new Map(xs.filter((x) => x.id).map((x) => [x.id!.toLowerCase(), x] as const));
+  const nics = byId(contents.nics);
+  const pips = byId(contents.publicIps);
+  const disks = byId(contents.disks);
+  const out: ObservedResource[] = [];
+  for (const vm of contents.vms) {
+    if (!vm.id || !vm.name) continue;
+    const nicId = (vm.networkProfile?.networkInterfaces?.find((n) => n.primary) ?? vm.networkProfile?.networkInterfaces?.[0])?.id;
+    const nic = nicId ? nics.get(nicId.toLowerCase()) : undefined;
+    const pipId = nic?.ipConfigurations?.[0]?.publicIPAddress?.id;
+    const diskId = vm.storageProfile?.osDisk?.managedDisk?.id;
+    const p = power.get(vm.id.toLowerCase()) ?? powerOf(vm.instanceView?.statuses);
+    const spec = observedVm(vm, {
+      ...(nic ? { nic } : {}), ...(pipId && pips.get(pipId.toLowerCase()) ? { publicIp: pips.get(pipId.toLowerCase())! } : {}),
+      ...(diskId && disks.get(diskId.toLowerCase()) ? { osDisk: disks.get(diskId.toLowerCase())! } : {}), power: p,
+    });
+    const marker = markerOf(vm.tags);
+    out.push({ kind: "VirtualMachine", externalId: vm.id, name: vm.name, spec: asSpec(spec), ...(marker ? { marker } : {}) });
+  }
+  for (const account of contents.accounts) {
+    for (const share of contents.shares.get((account.id ?? "").toLowerCase()) ?? []) {
+      if (!share.id || !share.name || (share.enabledProtocols ?? "").toUpperCase() !== "NFS") continue;
+      const marker = markerOf(share.metadata);
+      out.push({ kind: "NfsShare", externalId: share.id, name: share.name, spec: asSpec(observedShare(account, share)), ...(marker ? { marker } : {}) });
+    }
+  }
+  return out;
+}
+
+/**
+ * Bulk observe (DESIGN "The provider contract"): per resource group in scope, one paged list call
+ * per collection (VMs, disks, NICs, public IPs, storage accounts; file shares once per FileStorage
+ * account), plus one subscription-wide `statusOnly` VM list for power states — never a read per VM.
+ * Learns where NFS shares live (for mounts). Objects of other kinds are not returned.
+ */
+export async function observeAzure(ctx: AzureContext, scope: ObserveScope): Promise<ObservedResource[]> {
+  const groups = await groupsInScope(ctx, scope);
+  const wantsVms = scope.kinds.includes("VirtualMachine");
+  const [contents, power] = await Promise.all([
+    mapLimit(groups, 4, (g) => readGroup(ctx, g)),
+    wantsVms && groups.length > 0 ? readPowerStates(ctx) : Promise.resolve(new Map<string, AzurePower | "unknown">()),
+  ]);
+  const out = contents.flatMap((c) => observedOf(c, power)).filter((o) => scope.kinds.includes(o.kind));
+  for (const o of out) {
+    if (o.kind !== "NfsShare" || o.marker?.stack !== ctx.stack) continue;
+    const p = parseId(o.externalId);
+    if (p) ctx.shareAccounts.set(o.name, { resourceGroup: p.resourceGroup, account: p.names[0]! });
+  }
+  return out.sort((a, b) => a.externalId.localeCompare(b.externalId));
+}

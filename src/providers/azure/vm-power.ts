@@ -1,0 +1,19 @@
+import type { OperationContext } from "../contract.js";
+import type { AzurePower } from "./canonical-vm.js";
+import { lro, type AzureContext } from "./context.js";
+import { azureCall } from "./errors.js";
+
+/**
+ * Brings a VM from power state `current` to `desired`, each step an LRO waited for:
+ * running ← start; stopped ← powerOff (from deallocated: start, then powerOff — "stopped" keeps the
+ * allocation); deallocated ← deallocate. Nothing happens when they already match.
+ */
+export async function setPower(ctx: AzureContext, rg: string, name: string, current: AzurePower | "unknown", desired: AzurePower, op: OperationContext): Promise<void> {
+  if (current === desired) return;
+  const vms = ctx.clients.compute.virtualMachines;
+  const start = () => azureCall(`start VM ${name}`, () => vms.start(rg, name, lro(ctx, op)));
+  if (desired === "running") return void (await start());
+  if (desired === "deallocated") return void (await azureCall(`deallocate VM ${name}`, () => vms.deallocate(rg, name, lro(ctx, op))));
+  if (current === "deallocated") await start();
+  await azureCall(`power off VM ${name}`, () => vms.powerOff(rg, name, lro(ctx, op)));
+}
