@@ -46,6 +46,12 @@ export interface DesiredResource<K extends ResourceKind = ResourceKind> {
    * `SnapshotSchedule/nightly@nas` is the native schedule on a provider that has them (TrueNAS).
    */
   attachmentOf?: string;
+  /**
+   * Set on `NfsShare` attachments (with `attachmentOf`): the type and endpoint of the Provider that
+   * exports the share, so the attaching provider can derive the NFS server when `attachTo.server`
+   * is not given.
+   */
+  exporter?: { type: "truenas" | "azure" | "proxmox"; endpoint?: string | { env: string } };
 }
 
 /** A Provider manifest: how to reach one API. `baseDir` anchors relative paths (CA file, {file:} secrets). */

@@ -52,7 +52,10 @@ export function resolveShares(ctx: ResolveContext): DesiredResource<"NfsShare">[
     out.push(share);
     for (const a of spec.attachTo ?? []) {
       if (ctx.providers.get(a.provider)?.spec.type !== "proxmox") continue;
-      out.push({ ...share, address: `${share.address}@${a.provider}`, provider: a.provider, externalName: a.storage, dependsOn: [share.address], attachmentOf: share.address });
+      out.push({
+        ...share, address: `${share.address}@${a.provider}`, provider: a.provider, externalName: a.storage, dependsOn: [share.address], attachmentOf: share.address,
+        exporter: { type, ...(provider.spec.endpoint !== undefined ? { endpoint: provider.spec.endpoint } : {}) },
+      });
     }
   }
   return out;

@@ -5,7 +5,7 @@ import type { Provider } from "./contract.js";
  * is the only wiring it needs. Loaded lazily so that a run only loads the SDKs it uses.
  */
 const loaders: Partial<Record<Provider["type"], () => Promise<Provider>>> = {
-  // proxmox: async () => (await import("./proxmox/index.js")).proxmoxProvider,
+  proxmox: async () => (await import("./proxmox/index.js")).proxmoxProvider,
   truenas: async () => (await import("./truenas/index.js")).truenasProvider,
   azure: async () => (await import("./azure/index.js")).azureProvider,
 };

@@ -1,0 +1,24 @@
+import type { ProxmoxApi } from "./api-client.js";
+import type { KeyedMutex } from "./sync.js";
+import type { VmidAllocator } from "./vmid-allocator.js";
+
+/**
+ * What the operations of one session share: the API client, who we are (provider name, stack),
+ * the bound on concurrent detail reads, the session's VMID allocator and the per-template clone
+ * mutex (parallel clones of one template hit lock timeouts on real Proxmox).
+ */
+export interface ProxmoxContext {
+  api: ProxmoxApi;
+  providerName: string;
+  stack: string;
+  /** Most detail reads in flight during observe (`spec.concurrency`). */
+  concurrency: number;
+  vmids: VmidAllocator;
+  cloneLocks: KeyedMutex;
+  /**
+   * Creates whose task this session started but stopped waiting for (deadline, cancellation), by
+   * address. Until its task ends, PVE shows such a guest as `lock: create|clone` without name or
+   * marker, so a retry must wait for it instead of creating another.
+   */
+  abandoned: Map<string, { node: string; vmid: number }>;
+}

@@ -1,0 +1,30 @@
+import type { ObservedResource, ObserveScope } from "../contract.js";
+import type { ProxmoxContext } from "./context.js";
+import { inContext } from "./errors.js";
+import { listGuests, readGuests } from "./guests.js";
+import { guestId, observedGuest, tagsOf } from "./normalise.js";
+import { observeStorages } from "./storage.js";
+
+/**
+ * `ProviderSession.observe`: the guests from the live per-node lists (one call per node), then the
+ * configs of the guests in scope — known from state, named like a desired resource (to report
+ * same-named unowned ones as conflicts), or tagged `vmsync` (to adopt interrupted creates) — read
+ * with at most `spec.concurrency` requests in flight; plus one `/storage?type=nfs` call for NFS
+ * storages. Everything comes back canonical (see `normalise.ts`, `storage.ts`).
+ */
+export async function observeProxmox(c: ProxmoxContext, scope: ObserveScope, signal?: AbortSignal): Promise<ObservedResource[]> {
+  return inContext(`observe proxmox provider ${c.providerName}`, async () => {
+    const out: ObservedResource[] = [];
+    if (scope.kinds.includes("VirtualMachine") || scope.kinds.includes("VmTemplate")) {
+      const ids = new Set(scope.externalIds);
+      const names = new Set(scope.names);
+      const entries = (await listGuests(c, signal)).filter((e) => ids.has(guestId(e.node, e.vmid)) || names.has(e.name) || tagsOf(e.tags).marked);
+      for (const g of await readGuests(c, entries, signal)) {
+        const o = observedGuest(g);
+        if (scope.kinds.includes(o.kind)) out.push(o);
+      }
+    }
+    if (scope.kinds.includes("NfsShare")) out.push(...(await observeStorages(c, scope, signal)));
+    return out;
+  });
+}

@@ -1,0 +1,55 @@
+import { ProviderError, type CreateRequest, type DeleteRequest, type ObservedResource, type ObserveScope, type OperationContext, type ProviderSession, type SnapshotActions, type UpdateRequest } from "../contract.js";
+import type { ProxmoxContext } from "./context.js";
+import { observeProxmox } from "./observe.js";
+import { snapshotActions } from "./snapshots.js";
+import { createStorage, deleteStorage, updateStorage } from "./storage.js";
+import { createGuest } from "./vm-create.js";
+import { deleteGuest } from "./vm-delete.js";
+import { updateGuest } from "./vm-update.js";
+
+/**
+ * A live session with one Proxmox VE cluster. VirtualMachine and VmTemplate are QEMU guests
+ * (external id `node/vmid`); NfsShare attachments are NFS storages (external id = storage id).
+ * Every operation waits for its UPID tasks and honours `ctx.signal` and `ctx.deadline`.
+ */
+export class ProxmoxSession implements ProviderSession {
+  readonly snapshots: SnapshotActions;
+  constructor(private readonly c: ProxmoxContext, private readonly signal?: AbortSignal) {
+    this.snapshots = snapshotActions(c);
+  }
+
+  /** The shared context (for tests and tools built on the session). */
+  get context(): ProxmoxContext {
+    return this.c;
+  }
+
+  observe(scope: ObserveScope): Promise<ObservedResource[]> {
+    return observeProxmox(this.c, scope, this.signal);
+  }
+
+  create(req: CreateRequest, ctx: OperationContext): Promise<ObservedResource> {
+    if (req.kind === "NfsShare") return createStorage(this.c, req, ctx);
+    if (req.kind === "VirtualMachine" || req.kind === "VmTemplate") return createGuest(this.c, req, ctx);
+    return Promise.reject(unsupported(req.kind));
+  }
+
+  update(req: UpdateRequest, ctx: OperationContext): Promise<ObservedResource> {
+    if (req.kind === "NfsShare") return updateStorage(this.c, req, ctx);
+    if (req.kind === "VirtualMachine" || req.kind === "VmTemplate") return updateGuest(this.c, req, ctx);
+    return Promise.reject(unsupported(req.kind));
+  }
+
+  delete(req: DeleteRequest, ctx: OperationContext): Promise<void> {
+    if (req.kind === "NfsShare") return deleteStorage(this.c, req, ctx);
+    if (req.kind === "VirtualMachine" || req.kind === "VmTemplate") return deleteGuest(this.c, req, ctx);
+    return Promise.reject(unsupported(req.kind));
+  }
+
+  async close(): Promise<void> {
+    this.c.api.close();
+  }
+}
+
+function unsupported(kind: string): ProviderError {
+  return new ProviderError(`the proxmox provider does not manage ${kind} resources`, { code: "PROXMOX_UNSUPPORTED_KIND", retryable: false });
+}

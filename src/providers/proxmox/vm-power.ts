@@ -1,0 +1,36 @@
+import type { ProxmoxContext } from "./context.js";
+import { ProxmoxApiError, ProxmoxTaskError } from "./errors.js";
+import { guestPath } from "./guests.js";
+import { runTask, type WaitContext } from "./tasks.js";
+
+/**
+ * Power actions on a guest, each a UPID task waited for. They are idempotent the way a reconciler
+ * needs: starting a running guest and stopping a stopped one count as done.
+ */
+export type PowerAction = "start" | "shutdown" | "stop" | "reboot";
+
+const PARAMS: Record<PowerAction, Record<string, number>> = {
+  start: {},
+  // ACPI shutdown, hard stop after 60 s so a guest without ACPI cannot stall the step
+  shutdown: { timeout: 60, forceStop: 1 },
+  stop: {},
+  reboot: {},
+};
+
+/** Runs `action` on the guest and waits for it. */
+export async function power(c: ProxmoxContext, g: { node: string; vmid: number }, action: PowerAction, ctx: WaitContext): Promise<void> {
+  try {
+    await runTask(c.api, { method: "POST", path: `${guestPath(g)}/status/${action}`, params: PARAMS[action] }, ctx);
+  } catch (err) {
+    const text = err instanceof ProxmoxTaskError ? err.exitStatus : err instanceof ProxmoxApiError ? err.detail : "";
+    if (action === "start" && /already running/i.test(text)) return;
+    if ((action === "stop" || action === "shutdown") && /not running/i.test(text)) return;
+    throw err;
+  }
+}
+
+/** True when the guest has pending changes (values or deletions waiting for a restart). */
+export async function hasPending(c: ProxmoxContext, g: { node: string; vmid: number }, ctx: WaitContext): Promise<boolean> {
+  const entries = await c.api.get<Array<{ pending?: unknown; delete?: unknown }>>(`${guestPath(g)}/pending`, undefined, ctx.signal ? { signal: ctx.signal } : {});
+  return entries.some((e) => e.pending !== undefined || (e.delete !== undefined && Number(e.delete) > 0));
+}
