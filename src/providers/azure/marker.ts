@@ -47,8 +47,11 @@ export function ownedBy(tags: Tags | undefined, stack: string, address: string):
 
 /** True for a tag key vmsync itself uses. */
 export function isVmsyncKey(key: string): boolean {
-  return key.startsWith("vmsync-") || key.startsWith("vmsync_");
+  return VMSYNC_KEYS.has(key);
 }
+
+/** Exactly the keys vmsync writes; a user's own tag that merely starts with "vmsync-" is theirs. */
+const VMSYNC_KEYS = new Set<string>([...Object.values(TAG), ...Object.values(META)]);
 
 /** Manifest tags read back from Azure tags: keys with an empty value that are not vmsync's, sorted. */
 export function manifestTagsOf(tags: Tags | undefined): string[] {

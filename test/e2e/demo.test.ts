@@ -1,0 +1,25 @@
+import { spawn } from "node:child_process";
+import { describe, expect, it } from "vitest";
+
+/**
+ * The README's main job, exactly as a new user runs it (`npm run demo` = scripts/demo.mjs): the
+ * simulators start, examples/clusters/demo is validated, planned and applied on all three
+ * providers, and the second plan finds nothing to change.
+ */
+describe("the quick-start demo", () => {
+  it("applies examples/clusters/demo against the simulators and converges", async () => {
+    const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(process.execPath, ["scripts/demo.mjs"], { stdio: ["ignore", "pipe", "pipe"], env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" } });
+      let output = "";
+      child.stdout.on("data", (d) => (output += d));
+      child.stderr.on("data", (d) => (output += d));
+      const timer = setTimeout(() => child.kill("SIGKILL"), 170_000);
+      child.on("close", (c) => (clearTimeout(timer), resolve({ code: c, output })));
+    });
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/Plan: 11 to create, 0 to update, 0 to replace, 0 to delete\./);
+    expect(output).toContain("Apply complete! Resources: 11 created");
+    expect(output).toContain("No changes. The infrastructure matches the manifests.");
+    expect(output).not.toContain("demo-display-secret");
+  }, 180_000);
+});
