@@ -8,6 +8,7 @@ export interface PlanFlags {
   refreshOnly?: boolean;
   allowMassDelete?: boolean;
   stack?: string;
+  state?: string;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -19,7 +20,8 @@ export function addPlanFlags(cmd: Command): Command {
     .option("--exclude <pattern>", "leave out resources whose address matches (glob; repeatable), and what depends on them", collect)
     .option("--refresh-only", "change nothing; only report drift")
     .option("--allow-mass-delete", "allow a plan that deletes every managed resource or more than half of them")
-    .option("--stack <name>", "stack name in ownership markers (default: the manifest folder's name, or VMSYNC_STACK)");
+    .option("--stack <name>", "stack name in ownership markers (default: the manifest folder's name, or VMSYNC_STACK)")
+    .option("--state <url>", "where the state lives: postgres://user@host/db (password from PGPASSWORD, ~/.pgpass or vmsync.config.yaml), default .vmsync/ (or VMSYNC_STATE_URL)");
 }
 
 /** Planner options from the flags. */

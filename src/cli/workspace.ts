@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises";
 import { ManifestError } from "../manifest/diagnostics.js";
 import { loadManifests } from "../manifest/load.js";
 import type { DesiredState } from "../manifest/model.js";
-import { openFileStateStore } from "../state/file-store.js";
+import { openStateStore } from "../state/open-store.js";
 import type { StateStore } from "../state/contract.js";
 import type { CliIO } from "./io.js";
 import { renderDiagnostics } from "./render-diagnostics.js";
@@ -11,7 +11,7 @@ import { renderDiagnostics } from "./render-diagnostics.js";
 /**
  * A manifest tree and its state: where the manifests are, the stack name written into ownership
  * markers (the folder's name unless --stack or VMSYNC_STACK says otherwise), and the state store
- * (`.vmsync/` in that folder).
+ * (`.vmsync/` in that folder, or PostgreSQL: --state, VMSYNC_STATE_URL or vmsync.config.yaml).
  */
 export interface Workspace {
   paths: string[];
@@ -24,6 +24,8 @@ export interface Workspace {
 /** Options shared by the commands that work on a manifest tree. */
 export interface WorkspaceOptions {
   stack?: string;
+  /** `--state <url>`: where the state lives (see src/state/open-store.ts); default the file backend. */
+  state?: string;
 }
 
 /** The folder holding the state of `paths`: the first path, or its folder when it is a file. */
@@ -50,6 +52,7 @@ export async function openWorkspace(paths: string[], opts: WorkspaceOptions, io:
     if (result.diagnostics.length && !io.json) io.stderr.write(renderDiagnostics(result.diagnostics, io.color));
     desired = result.desired;
   }
-  const store = await openFileStateStore(root);
-  return { paths: list, root, stack: stackName(root, opts, io.env), desired, store };
+  const stack = stackName(root, opts, io.env);
+  const store = await openStateStore({ root, stack, env: io.env, ...(opts.state ? { url: opts.state } : {}) });
+  return { paths: list, root, stack, desired, store };
 }

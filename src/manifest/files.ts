@@ -18,6 +18,8 @@ export interface ManifestFile {
 
 /** Folders never searched for manifests: vmsync's own state, VCS metadata, dependencies. */
 const SKIPPED_DIRS = new Set([".vmsync", ".git", "node_modules"]);
+/** vmsync's own settings beside the manifests (e.g. where the state lives): never a manifest. */
+const SKIPPED_FILES = new Set(["vmsync.config.yaml", "vmsync.config.yml"]);
 
 /** Shows a path relative to the current folder when it is inside it. */
 export function displayPath(abs: string, cwd = process.cwd()): string {
@@ -72,7 +74,7 @@ async function walk(dir: string): Promise<Array<{ path: string; size: number }>>
     const full = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith(".")) out.push(...(await walk(full)));
-    } else if (entry.isFile() && isManifestName(full)) {
+    } else if (entry.isFile() && isManifestName(full) && !SKIPPED_FILES.has(entry.name)) {
       out.push({ path: full, size: (await stat(full)).size });
     }
   }

@@ -9,10 +9,12 @@ export function registerHistory(program: Command, io: () => CliIO): void {
     .description("Show past applies, newest first")
     .option("-C, --dir <folder>", "the manifest folder whose .vmsync/ state to use", ".")
     .option("-n, --limit <n>", "how many", "20")
+    .option("--stack <name>", "stack name (default: the manifest folder's name, or VMSYNC_STACK)")
+    .option("--state <url>", "where the state lives: postgres://user@host/db, default .vmsync/ (or VMSYNC_STATE_URL, vmsync.config.yaml)")
     .addHelpText("after", "\nExamples:\n  $ vmsync history\n  $ vmsync history -n 5 --json")
-    .action(async (flags: { dir: string; limit: string }) => {
+    .action(async (flags: { dir: string; limit: string; stack?: string; state?: string }) => {
       const out = io();
-      const ws = await openWorkspace([flags.dir], {}, out, false);
+      const ws = await openWorkspace([flags.dir], { ...(flags.stack ? { stack: flags.stack } : {}), ...(flags.state ? { state: flags.state } : {}) }, out, false);
       try {
         const entries = await ws.store.history(Number(flags.limit) || 20);
         if (out.json) return void out.stdout.write(JSON.stringify({ formatVersion: 1, history: entries }) + "\n");

@@ -18,8 +18,9 @@ export function registerImport(program: Command, io: () => CliIO): void {
     .argument("<external-id>", "the provider's id of the object, e.g. pve1/105")
     .argument("[paths...]", "manifest files or folders", ["."])
     .option("--stack <name>", "stack name (default: the manifest folder's name)")
+    .option("--state <url>", "where the state lives: postgres://user@host/db, default .vmsync/ (or VMSYNC_STATE_URL, vmsync.config.yaml)")
     .addHelpText("after", "\nExamples:\n  $ vmsync import VirtualMachine/web-1 pve1/105\n  $ vmsync plan     # shows how it differs from the manifest")
-    .action(async (address: string, externalId: string, paths: string[], flags: { stack?: string }) => {
+    .action(async (address: string, externalId: string, paths: string[], flags: { stack?: string; state?: string }) => {
       const out = io();
       const ws = await openWorkspace(paths, flags, out);
       const lock = await ws.store.lock({ host: hostname(), pid: process.pid, user: userInfo().username, command: `vmsync import ${address} ${externalId}` });

@@ -20,8 +20,9 @@ export function registerSnapshot(program: Command, io: () => CliIO): void {
     .argument("<schedule>", "metadata.name of the SnapshotSchedule")
     .argument("[paths...]", "manifest files or folders", ["."])
     .option("--stack <name>", "stack name (default: the manifest folder's name)")
+    .option("--state <url>", "where the state lives: postgres://user@host/db, default .vmsync/ (or VMSYNC_STATE_URL, vmsync.config.yaml)")
     .addHelpText("after", "\nExamples:\n  $ vmsync snapshot run nightly\n  # crontab: 0 3 * * *  cd /srv/fleet && vmsync snapshot run nightly")
-    .action(async (name: string, paths: string[], flags: { stack?: string }) => {
+    .action(async (name: string, paths: string[], flags: { stack?: string; state?: string }) => {
       const out = io();
       const ws = await openWorkspace(paths, flags, out);
       try {

@@ -1,10 +1,18 @@
+import { hostname, userInfo } from "node:os";
 import type { Command } from "commander";
+import { openFileStateStore } from "../../state/file-store.js";
+import { openStateStore } from "../../state/open-store.js";
+import { migrateState } from "../../state/postgres/migrate-state.js";
+import { PgStateStore } from "../../state/postgres/store.js";
+import { isPostgresUrl } from "../../state/postgres/url.js";
 import { UsageError } from "../errors.js";
 import type { CliIO } from "../io.js";
-import { openWorkspace } from "../workspace.js";
+import { openWorkspace, stackName, stateRoot } from "../workspace.js";
 
 interface Flags {
   dir: string;
+  stack?: string;
+  state?: string;
 }
 
 /** `vmsync state list | show ADDR | rm ADDR | unlock`: inspect and repair the state inventory. */
@@ -13,6 +21,8 @@ export function registerState(program: Command, io: () => CliIO): void {
     .command("state")
     .description("Inspect and repair vmsync's state (what it manages)")
     .option("-C, --dir <folder>", "the manifest folder whose .vmsync/ state to use", ".")
+    .option("--stack <name>", "stack name (default: the manifest folder's name, or VMSYNC_STACK)")
+    .option("--state <url>", "where the state lives: postgres://user@host/db, default .vmsync/ (or VMSYNC_STATE_URL, vmsync.config.yaml)")
     .addHelpText(
       "after",
       `
@@ -20,11 +30,13 @@ Examples:
   $ vmsync state list
   $ vmsync state show VirtualMachine/web-1
   $ vmsync state rm VirtualMachine/old      # stop managing it (nothing is deleted at the provider)
-  $ vmsync state unlock                     # remove a lock left by a process that is gone`,
+  $ vmsync state unlock                     # remove a lock left by a process that is gone
+  $ vmsync state migrate --to postgres://vmsync@db/vmsync   # move .vmsync/ (with history) to PostgreSQL`,
     );
   const withStore = async <T>(fn: (ws: Awaited<ReturnType<typeof openWorkspace>>, out: CliIO) => Promise<T>) => {
     const out = io();
-    const ws = await openWorkspace([state.opts<Flags>().dir], {}, out, false);
+    const { dir, stack, state: url } = state.opts<Flags>();
+    const ws = await openWorkspace([dir], { ...(stack ? { stack } : {}), ...(url ? { state: url } : {}) }, out, false);
     try {
       return await fn(ws, out);
     } finally {
@@ -66,4 +78,37 @@ Examples:
       out.stdout.write(held ? `Removed the lock held by ${held.user}@${held.host} (pid ${held.pid}, "${held.command}", since ${held.acquiredAt}).\n` : "The state was not locked.\n");
     }),
   );
+
+  state
+    .command("migrate")
+    .description("Move this folder's file state (.vmsync/, with history) into PostgreSQL, verified by reading it back")
+    .requiredOption("--to <url>", "postgres://user@host/db (password from PGPASSWORD, ~/.pgpass or vmsync.config.yaml)")
+    .option("--force", "replace a different state already held by the target stack")
+    .action(async (flags: { to: string; force?: boolean }) => {
+      const out = io();
+      if (!isPostgresUrl(flags.to)) throw new UsageError(`--to must be a postgres:// URL`, "e.g. vmsync state migrate --to postgres://vmsync@db.example/vmsync");
+      const opts = state.opts<Flags>();
+      const root = await stateRoot([opts.dir], out.cwd);
+      const stack = stackName(root, opts.stack ? { stack: opts.stack } : {}, out.env);
+      const source = await openFileStateStore(root);
+      try {
+        const target = await openStateStore({ root, stack, url: flags.to, env: out.env });
+        try {
+          if (!(target instanceof PgStateStore)) throw new UsageError("--to must name a PostgreSQL database");
+          const holder = { host: hostname(), pid: process.pid, user: userInfo().username, command: "vmsync state migrate" };
+          const r = await migrateState(source, target, { force: flags.force === true, holder });
+          if (out.json) return void out.stdout.write(JSON.stringify({ formatVersion: 1, from: source.location, to: target.location, ...r }) + "\n");
+          out.stdout.write(
+            r.alreadyThere
+              ? `${target.location} already holds this state (serial ${r.serial}); nothing was written.\n`
+              : `Moved ${r.resources} resources, ${r.pending} pending creates and ${r.history} history entries (serial ${r.serial}) from ${source.location} to ${target.location}; read back and verified.\n`,
+          );
+          out.stdout.write(`Use it from now on with --state, VMSYNC_STATE_URL or "state: {url: …}" in vmsync.config.yaml; ${source.location} was left as it was (keep it as a backup, and stop using it).\n`);
+        } finally {
+          await target.close();
+        }
+      } finally {
+        await source.close();
+      }
+    });
 }

@@ -1,0 +1,92 @@
+/**
+ * The real CLI (processes, compiled dist/) with its state in PostgreSQL: apply against the TrueNAS
+ * simulator through VMSYNC_STATE_URL, then plan is empty, state and history come from the
+ * database, nothing is written to .vmsync/, and the password never appears in any output.
+ */
+import { access } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openPgStateStore } from "../../../src/state/postgres/open.js";
+import { runCli } from "../../helpers/cli.js";
+import { tempTree, type TempTree } from "../../helpers/tmp.js";
+import { envOf, startSim, type Sim } from "../truenas/helpers.js";
+import { dropStack, testPgUrl, uniqueName } from "./pg-env.js";
+
+const manifests = `apiVersion: vmsync.io/v1
+kind: Provider
+metadata: { name: nas }
+spec:
+  type: truenas
+  endpoint: { env: NAS_ENDPOINT }
+  tls: { caFile: { env: NAS_CA } }
+  auth: { apiKey: { env: NAS_API_KEY } }
+  defaults: { pool: tank, bridge: br0 }
+---
+apiVersion: vmsync.io/v1
+kind: VirtualMachine
+metadata: { name: web }
+spec:
+  provider: nas
+  replicas: 2
+  memory: 1GiB
+  disks: [{ size: 1GiB }]
+  networks: [{ model: virtio }]
+  power: stopped
+`;
+
+describe("vmsync apply with the state in PostgreSQL (processes)", () => {
+  let sim: Sim;
+  let tree: TempTree;
+  let env: Record<string, string>;
+  const stack = uniqueName("cli");
+  const cli = (...args: string[]) => runCli(args, { cwd: tree.dir, env });
+  const password = () => decodeURIComponent(new URL(testPgUrl()).password);
+
+  beforeAll(async () => {
+    sim = await startSim("25.10.1");
+    tree = await tempTree({ "fleet/all.yaml": manifests });
+    env = {
+      ...Object.fromEntries(Object.entries(envOf(sim)).filter((e): e is [string, string] => typeof e[1] === "string")),
+      VMSYNC_STATE_URL: testPgUrl(),
+      VMSYNC_STACK: stack,
+    };
+  });
+  afterAll(async () => {
+    await sim?.dispose();
+    await tree?.cleanup();
+    await dropStack(stack);
+  });
+
+  it("applies, records state and history in the database, and plans no changes after", async () => {
+    const r = await cli("apply", "fleet", "--auto-approve");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const again = await cli("plan", "fleet", "--detailed-exitcode");
+    expect(again.code).toBe(0);
+    const store = await openPgStateStore(testPgUrl(), { stack });
+    try {
+      expect(Object.keys((await store.read()).resources).sort()).toEqual(["VirtualMachine/web-1", "VirtualMachine/web-2"]);
+      expect((await store.history())[0]).toMatchObject({ command: "apply", result: "succeeded" });
+    } finally {
+      await store.close();
+    }
+    await expect(access(join(tree.dir, "fleet/.vmsync/state.json"))).rejects.toThrow();
+    const list = await cli("state", "list", "--dir", "fleet");
+    expect(list.stdout).toMatch(/VirtualMachine\/web-1\tnas\t\d+/);
+    for (const out of [r.stdout, r.stderr, again.stdout, list.stdout, list.stderr]) expect(out).not.toContain(password());
+  });
+
+  it("a second apply while one holds the lock is refused, naming the holder", async () => {
+    const store = await openPgStateStore(testPgUrl(), { stack });
+    const held = await store.lock({ host: "ci-runner-3", pid: 777, user: "deploy", command: "vmsync apply" });
+    try {
+      const r = await cli("apply", "fleet", "--auto-approve");
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("is locked by deploy@ci-runner-3 (pid 777");
+      expect(r.stderr).not.toContain(password());
+    } finally {
+      await held.release();
+      await store.close();
+    }
+  });
+});
