@@ -1,4 +1,4 @@
-import type { Provider, ProviderSession } from "../providers/contract.js";
+import type { ConnectOptions, Provider, ProviderSession } from "../providers/contract.js";
 import { providerFor } from "../providers/registry.js";
 import type { DesiredState } from "../manifest/model.js";
 import { UsageError } from "./errors.js";
@@ -14,7 +14,7 @@ export interface Connections {
  * Connects to the named providers concurrently. A provider named in state but no longer in the
  * manifests cannot be reached (its settings are gone): that is a usage error naming it.
  */
-export async function connectProviders(names: string[], desired: DesiredState, opts: { stack: string; env: NodeJS.ProcessEnv; signal?: AbortSignal }): Promise<Connections> {
+export async function connectProviders(names: string[], desired: DesiredState, opts: { stack: string; env: NodeJS.ProcessEnv; signal?: AbortSignal; onRequest?: ConnectOptions["onRequest"] }): Promise<Connections> {
   const providers = new Map<string, Provider>();
   const sessions = new Map<string, ProviderSession>();
   const close = async () => {
@@ -27,7 +27,7 @@ export async function connectProviders(names: string[], desired: DesiredState, o
         if (!config) throw new UsageError(`state has resources on provider "${name}", which is no longer in the manifests`, `Put the Provider manifest "${name}" back so vmsync can reach those resources (to delete them, or remove them from state with \`vmsync state rm\`).`);
         const impl = await providerFor(config.spec.type);
         providers.set(name, impl);
-        sessions.set(name, await impl.connect(config, { stack: opts.stack, env: opts.env, ...(opts.signal ? { signal: opts.signal } : {}) }));
+        sessions.set(name, await impl.connect(config, { stack: opts.stack, env: opts.env, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onRequest ? { onRequest: opts.onRequest } : {}) }));
       }),
     );
   } catch (err) {

@@ -57,7 +57,8 @@ export async function runSnapshotRound(input: {
   now: Date;
   signal: AbortSignal;
 }): Promise<SnapshotResult[]> {
-  const ctx = { signal: input.signal, deadline: input.now.getTime() + 30 * 60_000 };
+  // the deadline is real time (providers check it against the real clock); `now` only names and prunes
+  const ctx = { signal: input.signal, deadline: Date.now() + 30 * 60_000 };
   return Promise.all(
     input.targets.map(async (t): Promise<SnapshotResult> => {
       const snaps = input.sessions.get(t.provider)?.snapshots;

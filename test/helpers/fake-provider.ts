@@ -31,6 +31,11 @@ export class FakeProvider implements Provider {
   /** Called before each operation; throw to fail it, await to delay it. */
   hook: (op: "create" | "update" | "delete", address: string, attempt: number) => Promise<void> | void = () => {};
   private attempts = new Map<string, number>();
+  /** Snapshots by external id (for schedule tests); `snapshotNow` stamps their creation time. */
+  readonly snaps = new Map<string, Array<{ name: string; createdAt: string }>>();
+  snapshotNow: () => number = Date.now;
+  /** Called before each snapshot operation; throw to fail it. */
+  snapshotHook: (op: "list" | "create" | "delete", externalId: string) => Promise<void> | void = () => {};
 
   canonicalize(r: DesiredResource, _config: DesiredProvider): CanonicalSpec {
     const s = r.spec as { memory?: string; cpu?: { cores?: number }; node?: string; disks?: Array<{ size: string }>; power?: string; tags?: string[] };
@@ -98,6 +103,20 @@ export class FakeProvider implements Provider {
       delete: (req: DeleteRequest, ctx) => run("delete", req.address, ctx, () => {
         this.world.delete(req.externalId);
       }),
+      snapshots: {
+        list: async (t) => {
+          await this.snapshotHook("list", t.externalId);
+          return structuredClone(this.snaps.get(t.externalId) ?? []);
+        },
+        create: async (t, name) => {
+          await this.snapshotHook("create", t.externalId);
+          this.snaps.set(t.externalId, [...(this.snaps.get(t.externalId) ?? []), { name, createdAt: new Date(this.snapshotNow()).toISOString() }]);
+        },
+        delete: async (t, name) => {
+          await this.snapshotHook("delete", t.externalId);
+          this.snaps.set(t.externalId, (this.snaps.get(t.externalId) ?? []).filter((x) => x.name !== name));
+        },
+      },
       close: async () => {},
     };
   }

@@ -8,6 +8,7 @@ import { registerPlan } from "./plan.js";
 import { registerSim } from "./sim.js";
 import { registerSnapshot } from "./snapshot.js";
 import { registerValidate } from "./validate.js";
+import { registerWatch } from "./watch.js";
 
 /** Registers every command on the program. One file per command under this folder. */
 export function registerCommands(program: Command, io: () => CliIO): void {
@@ -19,4 +20,5 @@ export function registerCommands(program: Command, io: () => CliIO): void {
   registerImport(program, io);
   registerSim(program, io);
   registerSnapshot(program, io);
+  registerWatch(program, io);
 }

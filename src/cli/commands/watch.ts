@@ -1,0 +1,162 @@
+import { readFile, mkdir } from "node:fs/promises";
+import { hostname, userInfo } from "node:os";
+import { basename, resolve } from "node:path";
+import type { Command } from "commander";
+import { durationToMs } from "../../manifest/units.js";
+import { parseChangeWindow } from "../../daemon/change-window.js";
+import { parseTestClock, systemClock } from "../../daemon/clock.js";
+import { Daemon } from "../../daemon/daemon.js";
+import { GitSource } from "../../daemon/git-source.js";
+import { parseListen } from "../../daemon/http-server.js";
+import { streamLogger } from "../../daemon/log.js";
+import { Notifier } from "../../daemon/notify.js";
+import type { WatchMode } from "../../daemon/pass-types.js";
+import { connectProviders } from "../connect.js";
+import { UsageError } from "../errors.js";
+import type { CliIO } from "../io.js";
+import { stackName, openWorkspace } from "../workspace.js";
+import { leaderLeaseFor } from "../../state/open-store.js";
+
+interface Flags {
+  mode: string;
+  interval: string;
+  debounce: string;
+  changeWindow?: string[];
+  listen: string;
+  tokenFile?: string;
+  webhook?: string[];
+  webhookFormat: string;
+  git?: string;
+  branch: string;
+  poll: string;
+  workdir: string;
+  parallelism: string;
+  target?: string[];
+  exclude?: string[];
+  allowMassDelete?: boolean;
+  stack?: string;
+  state?: string;
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+function duration(name: string, v: string): number {
+  const ms = durationToMs(v);
+  if (!ms) throw new UsageError(`--${name} must be a duration such as 500ms, 30s, 5m or 1h, not "${v}"`);
+  return ms;
+}
+
+function usage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/**
+ * `vmsync watch`: the reconciliation daemon. Parses flags into `DaemonOptions`, opens state the
+ * way every command does, runs the daemon until SIGTERM/SIGINT, then shuts down gracefully (exit 0).
+ */
+export function registerWatch(program: Command, io: () => CliIO): void {
+  program
+    .command("watch")
+    .description("Run as a daemon: reconcile on manifest changes, git commits and an interval; detect (and optionally correct) drift; run snapshot schedules")
+    .argument("[paths...]", "manifest files or folders (inside the repository with --git)", ["."])
+    .option("--mode <mode>", "observe (report drift), plan (also show what would change) or apply (correct it)", "plan")
+    .option("--interval <duration>", "resync every so often (±10% jitter), even when nothing changed", "5m")
+    .option("--debounce <duration>", "wait this long after the last file change", "1s")
+    .option("--change-window <spec>", 'apply only inside "CRON DURATION" (UTC), e.g. "0 22 * * 1-5 4h" (repeatable)', collect)
+    .option("--listen <host:port>", "where to serve /healthz /readyz /metrics /status", "127.0.0.1:9464")
+    .option("--token-file <file>", "require this bearer token for /metrics and /status (also: VMSYNC_WATCH_TOKEN)")
+    .option("--webhook <url>", "POST notifications here (drift, apply results, schedule failures; repeatable)", collect)
+    .option("--webhook-format <format>", "json or slack", "json")
+    .option("--git <url>", "follow a git repository instead of the local files")
+    .option("--branch <name>", "branch to follow with --git", "main")
+    .option("--poll <duration>", "how often to ask the git remote for new commits", "60s")
+    .option("--workdir <folder>", "with --git: where the clone and the state live", ".vmsync-watch")
+    .option("--parallelism <n>", "most steps in flight at once across providers", "10")
+    .option("--target <pattern>", "only resources whose address matches (glob; repeatable)", collect)
+    .option("--exclude <pattern>", "leave out resources whose address matches (glob; repeatable)", collect)
+    .option("--allow-mass-delete", "allow plans that delete every managed resource or more than half of them")
+    .option("--stack <name>", "stack name in ownership markers (default: the manifest folder's name, or VMSYNC_STACK)")
+    .option("--state <url>", "where the state lives: postgres://user@host/db, default .vmsync/ (or VMSYNC_STATE_URL, vmsync.config.yaml)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ vmsync watch examples/clusters/homelab                      # plan mode: report drift and pending changes
+  $ vmsync watch --mode apply --interval 10m                    # self-heal
+  $ vmsync watch --mode apply --change-window "0 22 * * 1-5 4h" # apply only on weekday nights (UTC)
+  $ vmsync watch --git https://git.example/infra.git --branch main --poll 60s --mode apply clusters/prod
+  $ curl -s 127.0.0.1:9464/status | jq .drift
+SIGTERM or Ctrl-C: no new steps start, running ones finish and are recorded, state is saved, exit 0.
+A second signal cancels running steps. The state lock is held only while applying.`,
+    )
+    .action(async (paths: string[], flags: Flags) => {
+      const out = io();
+      const mode = flags.mode as WatchMode;
+      if (!["observe", "plan", "apply"].includes(mode)) throw new UsageError(`--mode must be observe, plan or apply, not "${flags.mode}"`);
+      if (!["json", "slack"].includes(flags.webhookFormat)) throw new UsageError(`--webhook-format must be json or slack, not "${flags.webhookFormat}"`);
+      const parallelism = Number(flags.parallelism);
+      if (!Number.isInteger(parallelism) || parallelism < 1) throw new UsageError(`--parallelism must be a whole number ≥ 1, not ${flags.parallelism}`);
+      const windows = usage(() => (flags.changeWindow ?? []).map(parseChangeWindow));
+      const listen = usage(() => parseListen(flags.listen));
+      for (const url of flags.webhook ?? []) if (!/^https?:\/\//.test(url)) throw new UsageError("--webhook must be an http:// or https:// URL");
+      const token = flags.tokenFile ? (await readFile(resolve(out.cwd, flags.tokenFile), "utf8")).trim() : out.env.VMSYNC_WATCH_TOKEN?.trim() || undefined;
+      if (flags.tokenFile && !token) throw new UsageError(`--token-file ${flags.tokenFile} is empty`);
+      const scheduleClock = usage(() => parseTestClock(out.env.VMSYNC_TEST_CLOCK)) ?? systemClock;
+
+      const workdir = resolve(out.cwd, flags.workdir);
+      const git = flags.git ? usage(() => new GitSource({ url: flags.git!, branch: flags.branch, dir: resolve(workdir, "repo") })) : undefined;
+      if (git) await mkdir(workdir, { recursive: true });
+      const manifestCwd = git ? resolve(workdir, "repo") : out.cwd;
+      const named = git && (paths[0] ?? ".") === "." ? basename(flags.git!).replace(/\.git$/, "") : basename(resolve(manifestCwd, paths[0] ?? "."));
+      const stack = flags.stack ?? out.env.VMSYNC_STACK ?? stackName(named, {}, {});
+      const ws = await openWorkspace(git ? [workdir] : paths, { stack, ...(flags.state ? { state: flags.state } : {}) }, out, false);
+      const logger = streamLogger(out.stderr, { json: out.json, now: () => systemClock.now() });
+      const user = userInfo().username;
+      const lease = leaderLeaseFor(ws.store); // PostgreSQL state: one leader per stack among several daemons
+      const daemon = new Daemon({
+        stack: ws.stack, paths, cwd: manifestCwd, store: ws.store, env: out.env, mode, windows,
+        planOptions: { targets: flags.target ?? [], excludes: flags.exclude ?? [], allowMassDelete: flags.allowMassDelete === true },
+        intervalMs: duration("interval", flags.interval), debounceMs: duration("debounce", flags.debounce), watchFiles: !git,
+        ...(git ? { git: { source: git, pollMs: duration("poll", flags.poll) } } : {}),
+        parallelism, clock: systemClock, scheduleClock, logger, connect: connectProviders,
+        ...(flags.webhook?.length ? { notifier: new Notifier({ urls: flags.webhook, format: flags.webhookFormat as "json" | "slack", clock: systemClock, logger }) } : {}),
+        http: { ...listen, ...(token ? { token } : {}) },
+        lockHolder: { host: hostname(), pid: process.pid, user, command: `vmsync watch --mode ${mode}` },
+        ...(lease ? { leadership: lease } : {}),
+      });
+      logger.log("info", "vmsync watch starting", { stack: ws.stack, mode, state: ws.store.location, source: git ? git.describe().url : paths.join(" "), windows: windows.map((w) => w.text) });
+      const stopped = new Promise<void>((resolveStopped) => {
+        let stopping: Promise<void> | undefined;
+        const onSignal = (sig: NodeJS.Signals) => {
+          if (stopping) {
+            logger.log("warn", `${sig} again: cancelling running steps`);
+            void daemon.stop();
+            return;
+          }
+          logger.log("info", `${sig}: stopping; running steps finish and are recorded (send it again to cancel them)`);
+          stopping = daemon.stop().then(() => {
+            process.off("SIGINT", onSignal);
+            process.off("SIGTERM", onSignal);
+            resolveStopped();
+          });
+        };
+        process.on("SIGINT", onSignal);
+        process.on("SIGTERM", onSignal);
+      });
+      try {
+        await daemon.start().catch(async (err: unknown) => {
+          await daemon.stop();
+          throw err;
+        });
+        await stopped;
+      } finally {
+        await lease?.close();
+        await ws.store.close();
+      }
+      logger.log("info", "vmsync watch stopped; state saved");
+    });
+}

@@ -1,0 +1,101 @@
+import type { Connections } from "../cli/connect.js";
+import { loadManifests } from "../manifest/load.js";
+import type { DesiredState } from "../manifest/model.js";
+import type { ConnectOptions } from "../providers/contract.js";
+import type { ExecEvent } from "../reconcile/events.js";
+import { observeAll, providersInUse } from "../reconcile/observe.js";
+import { plan as computePlan } from "../reconcile/plan.js";
+import type { RetryPolicy, RetryRuntime } from "../reconcile/retry.js";
+import type { LockInfo, StateSnapshot, StateStore } from "../state/contract.js";
+import { applyPlan } from "./apply-pass.js";
+import { windowOpen, type ChangeWindow } from "./change-window.js";
+import type { Clock } from "./clock.js";
+import { literalGlob, specHashes, type ResourceHealth } from "./health.js";
+import type { Leadership } from "./leadership.js";
+import type { PassResult, WatchMode } from "./pass-types.js";
+
+/** Opens provider sessions; `connectProviders` from the CLI in production, a fake in unit tests. */
+export type ConnectFn = (names: string[], desired: DesiredState, opts: { stack: string; env: NodeJS.ProcessEnv; signal?: AbortSignal; onRequest?: ConnectOptions["onRequest"] }) => Promise<Connections>;
+
+/** Everything a pass needs; built once by the daemon. */
+export interface PassContext {
+  stack: string;
+  /** Manifest paths, absolute or relative to `cwd`. */
+  paths: string[];
+  cwd: string;
+  store: StateStore;
+  env: NodeJS.ProcessEnv;
+  mode: WatchMode;
+  planOptions: { targets: string[]; excludes: string[]; allowMassDelete: boolean };
+  windows: ChangeWindow[];
+  health: ResourceHealth;
+  leadership: Leadership;
+  clock: Clock;
+  connect: ConnectFn;
+  parallelism: number;
+  /** `stop`: start nothing new (SIGTERM); `abort`: cancel in-flight steps too. */
+  stop: AbortSignal;
+  abort: AbortSignal;
+  onEvent: (event: ExecEvent) => void;
+  onRequest?: ConnectOptions["onRequest"];
+  /** Executor retry settings (tests run retries without waiting). */
+  execution?: { retry?: RetryPolicy; runtime?: RetryRuntime };
+  lockHolder: Omit<LockInfo, "id" | "acquiredAt">;
+}
+
+/**
+ * One reconcile: load the manifests (stop on any error), observe every provider in bulk, plan
+ * (pure) with backing-off and stalled resources excluded and blocked steps set aside, and in apply
+ * mode, inside a change window and while leader, apply under the state lock. The same three
+ * functions `vmsync plan` and `vmsync apply` use: `observeAll`, `plan`, `execute`.
+ */
+export async function reconcilePass(ctx: PassContext, input: { reasons: string[]; revision?: string; lastRevision?: string }): Promise<PassResult> {
+  const startedAt = ctx.clock.now();
+  const meta = { startedAt, reasons: input.reasons, ...(input.revision ? { revision: input.revision } : {}) };
+  const loaded = await loadManifests(ctx.paths, ctx.cwd);
+  if (loaded.errors > 0) return { ...meta, outcome: "invalid", diagnostics: loaded.diagnostics, finishedAt: ctx.clock.now() };
+  const desired = loaded.desired;
+  ctx.health.refresh(specHashes(desired.resources));
+
+  let state = await ctx.store.read();
+  let connections: Connections | undefined;
+  try {
+    connections = await ctx.connect(providersInUse(desired, state), desired, { stack: ctx.stack, env: ctx.env, signal: ctx.stop, ...(ctx.onRequest ? { onRequest: ctx.onRequest } : {}) });
+    const conn = connections;
+    const held = ctx.health.excludes(ctx.clock.now());
+    const planFrom = async (s: StateSnapshot) => {
+      const observed = await observeAll(conn.sessions, desired, s);
+      const once = (extra: string[]) => computePlan({
+        stack: ctx.stack, desired, observed, state: s, providers: conn.providers,
+        options: { ...ctx.planOptions, excludes: [...ctx.planOptions.excludes, ...extra.map(literalGlob)], refreshOnly: ctx.mode === "observe" },
+      });
+      const first = once(held);
+      const blocked = first.steps.filter((st) => st.blocked);
+      return { plan: blocked.length ? once([...held, ...blocked.map((b) => b.address)]) : first, blocked };
+    };
+    let { plan, blocked } = await planFrom(state);
+    const base = { ...meta, outcome: "reconciled" as const, desired, blocked, held };
+    const needsApply = plan.steps.some((s) => s.action !== "noop" || s.adopt);
+    const newRevision = input.revision !== undefined && input.revision !== input.lastRevision;
+    if (ctx.mode !== "apply" || (!needsApply && !newRevision)) return { ...base, plan, finishedAt: ctx.clock.now() };
+    const heldBack = plan.errors.length ? "plan-errors" : !windowOpen(ctx.windows, ctx.clock.now()) ? "change-window" : !ctx.leadership.isLeader() ? "not-leader" : ctx.stop.aborted ? "stopping" : undefined;
+    if (heldBack) return { ...base, plan, heldBack, finishedAt: ctx.clock.now() };
+
+    const outcome = await applyPlan(ctx, {
+      plan, connections: conn, desired, revision: input.revision,
+      // another apply may have committed since we planned: plan again from the state we now hold
+      replan: async (s) => {
+        state = s;
+        ({ plan, blocked } = await planFrom(s));
+        return plan;
+      },
+      planSerial: state.serial,
+    });
+    if (outcome.lockedBy) return { ...base, plan, blocked, heldBack: "state-locked", lockedBy: outcome.lockedBy, finishedAt: ctx.clock.now() };
+    return { ...base, plan: outcome.plan, blocked, ...(outcome.apply ? { apply: outcome.apply } : {}), finishedAt: ctx.clock.now() };
+  } catch (err) {
+    return { ...meta, outcome: "failed", error: err instanceof Error ? err.message : String(err), desired, finishedAt: ctx.clock.now() };
+  } finally {
+    await connections?.close();
+  }
+}
