@@ -17,7 +17,11 @@ export interface SpecOf {
   VmTemplate: VmTemplateSpec;
   VirtualMachine: VirtualMachineSpec;
   NfsShare: NfsShareSpec;
-  SnapshotSchedule: SnapshotScheduleSpec & { resolvedTargets: string[] };
+  SnapshotSchedule: SnapshotScheduleSpec & {
+    resolvedTargets: string[];
+    /** On derived native schedules: what the provider needs of each target (its name there, its dataset). */
+    targetInfo?: Record<string, { externalName?: string; dataset?: string }>;
+  };
 }
 
 /**

@@ -58,7 +58,12 @@ export function resolveSchedules(ctx: ResolveContext, resources: DesiredResource
     };
     out.push(base);
     for (const [provider, list] of native) {
-      out.push({ ...base, address: `${base.address}@${provider}`, provider, externalName: doc.name, spec: { ...spec, resolvedTargets: list }, dependsOn: [...list], attachmentOf: base.address });
+      const targetInfo = Object.fromEntries(list.map((a) => {
+        const t = byAddress.get(a)!;
+        const dataset = (t.spec as { dataset?: string }).dataset;
+        return [a, { ...(t.externalName ? { externalName: t.externalName } : {}), ...(dataset ? { dataset } : {}) }];
+      }));
+      out.push({ ...base, address: `${base.address}@${provider}`, provider, externalName: doc.name, spec: { ...spec, resolvedTargets: list, targetInfo }, dependsOn: [...list], attachmentOf: base.address });
     }
   }
   return out;

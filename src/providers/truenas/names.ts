@@ -51,14 +51,14 @@ export function mountPath(dataset: string): string {
 }
 
 /**
- * The dataset a snapshot-schedule target stands for, from its address alone:
- * `VirtualMachine/web-1` → `POOL/vmsync/web_1` (recursive: all its zvols), `NfsShare/media` →
- * `POOL/vmsync/media`. Undefined for other kinds.
+ * The dataset a snapshot-schedule target stands for: `VirtualMachine/web-1` → `POOL/vmsync/web_1`
+ * (recursive: all its zvols; the VM's externalName when the loader gives it), `NfsShare/media` →
+ * the share's own `spec.dataset` when given, else `POOL/vmsync/media`. Undefined for other kinds.
  */
-export function targetDataset(address: string, pool: string): { dataset: string; vm: boolean } | undefined {
+export function targetDataset(address: string, pool: string, info?: { externalName?: string; dataset?: string }): { dataset: string; vm: boolean } | undefined {
   const [kind, name] = address.split("/", 2);
   if (!name) return undefined;
-  if (kind === "VirtualMachine") return { dataset: vmDataset(pool, truenasVmName(name)), vm: true };
-  if (kind === "NfsShare") return { dataset: shareDataset(pool, name), vm: false };
+  if (kind === "VirtualMachine") return { dataset: vmDataset(pool, info?.externalName ?? truenasVmName(name)), vm: true };
+  if (kind === "NfsShare") return { dataset: info?.dataset ?? shareDataset(pool, name), vm: false };
   return undefined;
 }

@@ -90,7 +90,7 @@ export function lifetimeOf(ms: number): { value: number; unit: string } {
 
 /** The canonical desired spec of a SnapshotSchedule derived for this TrueNAS provider (pure). */
 export function canonicalSchedule(r: DesiredResource, config: DesiredProvider): CanonSchedule {
-  const s = r.spec as SnapshotScheduleSpec & { resolvedTargets: string[] };
+  const s = r.spec as SnapshotScheduleSpec & { resolvedTargets: string[]; targetInfo?: Record<string, { externalName?: string; dataset?: string }> };
   const pool = config.spec.type === "truenas" ? config.spec.defaults?.pool : undefined;
   const cron = cronOf(s.schedule) ?? "0 0 * * *";
   const keep = s.retention.keepLast !== undefined ? s.retention.keepLast * cronIntervalMs(cron) : 0;
@@ -98,7 +98,7 @@ export function canonicalSchedule(r: DesiredResource, config: DesiredProvider): 
   const lifetime = lifetimeOf(Math.max(keep, age, HOUR));
   const tasks = new Map<string, CanonTask>();
   for (const address of s.resolvedTargets) {
-    const t = pool ? targetDataset(address, pool) : undefined;
+    const t = pool ? targetDataset(address, pool, s.targetInfo?.[address]) : undefined;
     if (!t) continue;
     const recursive = t.vm || s.recursive === true;
     tasks.set(t.dataset, { dataset: t.dataset, recursive, schedule: scheduleOfCron(cron), lifetime, namingSchema: s.namingSchema ?? "vmsync-%Y%m%d-%H%M", enabled: true });
