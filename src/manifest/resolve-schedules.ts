@@ -32,7 +32,7 @@ export function resolveSchedules(ctx: ResolveContext, resources: DesiredResource
     const targets = new Set<string>();
     spec.targets.forEach((t, i) => {
       if ((t.name === undefined) === (t.selector === undefined)) return reportAt(ctx, doc, ["spec", "targets", i], "invalid-value", "a target needs exactly one of name or selector", "Write name: NAME or selector: {matchLabels: {…}}.");
-      const ofKind = resources.filter((r) => r.kind === t.kind);
+      const ofKind = resources.filter((r) => r.kind === t.kind && r.attachmentOf === undefined); // NfsShare/x@pve is the same share
       const matches = t.name !== undefined
         ? ofKind.filter((r) => r.name === t.name || r.replicaOf === t.name)
         : ofKind.filter((r) => Object.entries(t.selector!.matchLabels).every(([k, v]) => r.labels[k] === v));

@@ -70,7 +70,9 @@ export async function createStorage(c: ProxmoxContext, req: CreateRequest, op: O
       throw new ProviderError(`storage '${spec.storage}' already exists and vmsync did not register it for ${req.address}`, { code: "PROXMOX_NOT_OWNED", retryable: false });
     }
     if (!existing) {
-      const params = { storage: spec.storage, type: "nfs", server: spec.server, export: spec.export, path: storageMarkerPath(c.stack, shareNameOf(req.address)), ...mutable(spec) };
+      // qcow2 as the storage's default image format: raw images on NFS cannot be snapshotted, and
+      // vmsync's snapshot schedules must work on VMs whose disks live there
+      const params = { storage: spec.storage, type: "nfs", server: spec.server, export: spec.export, path: storageMarkerPath(c.stack, shareNameOf(req.address)), format: "qcow2", ...mutable(spec) };
       try {
         await c.api.post("/storage", params, { signal: op.signal });
       } catch (err) {

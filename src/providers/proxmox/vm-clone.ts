@@ -25,6 +25,9 @@ export async function cloneFromTemplate(c: ProxmoxContext, spec: VmSpec, marker:
   const linked = markerOf(tpl)?.linkedClones === true;
   const full: MarkerLine = { ...marker, cloneOf: name, clone: linked ? "linked" : "full" };
   const bootStorage = spec.disks.find((d) => d.slot === spec.bootDisk)?.storage;
+  // A full clone onto file storage (NFS, directory) keeps the source's raw format unless told
+  // otherwise (qemu-server resolve_dst_disk_format), and raw files cannot be snapshotted: ask for qcow2.
+  const fileStorage = !linked && bootStorage ? await isFileStorage(c, bootStorage, op) : false;
   return c.cloneLocks.run(`${tpl.node}/${tpl.vmid}`, async () => {
     for (let attempt = 0; ; attempt++) {
       const vmid = spec.vmid ?? (await c.vmids.allocate(op.signal));
@@ -38,6 +41,7 @@ export async function cloneFromTemplate(c: ProxmoxContext, spec: VmSpec, marker:
               newid: vmid, name: spec.name, description: composeDescription(spec.description, full), full: !linked,
               ...(spec.node !== tpl.node ? { target: spec.node } : {}),
               ...(!linked && bootStorage ? { storage: bootStorage } : {}),
+              ...(fileStorage ? { format: "qcow2" } : {}),
             },
           },
           op,
@@ -55,4 +59,12 @@ export async function cloneFromTemplate(c: ProxmoxContext, spec: VmSpec, marker:
       }
     }
   });
+}
+
+/** Storage types whose images are files (and so take a format). */
+const FILE_STORAGE_TYPES = new Set(["dir", "nfs", "cifs", "glusterfs", "cephfs"]);
+
+async function isFileStorage(c: ProxmoxContext, storage: string, op: OperationContext): Promise<boolean> {
+  const cfg = await c.api.get<{ type?: string }>(`/storage/${encodeURIComponent(storage)}`, undefined, { signal: op.signal });
+  return FILE_STORAGE_TYPES.has(String(cfg.type ?? ""));
 }
