@@ -37,3 +37,32 @@ spec:
   networks: [{ model: virtio }]
 ${extra}`;
 }
+
+export const azureProvider = `apiVersion: vmsync.io/v1
+kind: Provider
+metadata:
+  name: az
+spec:
+  type: azure
+  subscriptionId: { env: AZ_SUB }
+  defaults: { resourceGroup: rg, location: westeurope }
+`;
+
+/** A VirtualMachine on provider `az` with the fields Azure requires, plus extra spec lines. */
+export function azureVm(name: string, extra = ""): string {
+  return `apiVersion: vmsync.io/v1
+kind: VirtualMachine
+metadata:
+  name: ${name}
+spec:
+  provider: az
+  size: Standard_B2s
+  memory: 4GiB
+  image: { publisher: Canonical, offer: ubuntu-24_04-lts, sku: server }
+  cloudInit:
+    user: azureuser
+    sshKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleExampleExampleExampleExampleExamp x@y"]
+  disks: [{ size: 32GiB }]
+  networks: [{ subnet: default }]
+${extra}`;
+}

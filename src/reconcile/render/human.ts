@@ -43,15 +43,19 @@ function renderChange(ch: FieldChange, step: PlanStep, c: Colors): string[] {
   return [`      ${c.yellow("~")} ${ch.path}: ${before} → ${after}${forces}${effect}${ch.note && ch.effect !== "in-place" ? c.dim(`  (${ch.note})`) : ""}`];
 }
 
+/**
+ * The fields of a resource to create, one per line. Unset values (null) are left out; a provider's
+ * write-only inputs (keys starting with `_`, e.g. Azure custom data) are shown without the underscore.
+ */
 function renderCreated(step: PlanStep, c: Colors): string[] {
   const lines: string[] = [];
   const walk = (v: unknown, path: string) => {
-    if (v === undefined) return;
+    if (v === undefined || v === null) return;
     if (v && typeof v === "object" && !Array.isArray(v) && !isSensitive(path, step.sensitive)) {
       for (const [k, x] of Object.entries(v as Record<string, unknown>)) walk(x, path ? `${path}.${k}` : k);
       return;
     }
-    lines.push(`      ${c.green("+")} ${path} = ${isMultiline(v) && !isSensitive(path, step.sensitive) ? JSON.stringify(v) : showValue(v, path, step.sensitive)}`);
+    lines.push(`      ${c.green("+")} ${path.replace(/(^|\.)_/g, "$1")} = ${isMultiline(v) && !isSensitive(path, step.sensitive) ? JSON.stringify(v) : showValue(v, path, step.sensitive)}`);
   };
   walk(step.desired ?? {}, "");
   return lines;

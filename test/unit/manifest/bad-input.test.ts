@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { loadManifests } from "../../../src/manifest/load.js";
-import { proxmoxProvider, truenasProvider, vm } from "../../helpers/manifests.js";
+import { azureProvider, azureVm, proxmoxProvider, truenasProvider, vm } from "../../helpers/manifests.js";
 import { tempTree, type TempTree } from "../../helpers/tmp.js";
 
 /**
@@ -110,6 +110,16 @@ const rows: Row[] = [
     reason: "TrueNAS externalName with characters TrueNAS rejects",
     files: { "n.yaml": truenasProvider, "a.yaml": vm("a", "  externalName: a-b\n", "nas") },
     expect: { file: "a.yaml", line: 10, column: 17, code: "invalid-name", path: "spec.externalName", message: /"a-b" is not a valid TrueNAS VM name/ },
+  },
+  {
+    reason: "Azure VM name rule (externalName ending in a hyphen)",
+    files: { "z.yaml": azureProvider, "a.yaml": azureVm("a", "  externalName: web-\n") },
+    expect: { file: "a.yaml", line: 15, column: 17, code: "invalid-name", path: "spec.externalName", message: /"web-" is not a valid Azure VM name: it must not end with '.' or '-'/ },
+  },
+  {
+    reason: "Azure storage account name rule",
+    files: { "z.yaml": azureProvider, "s.yaml": "apiVersion: vmsync.io/v1\nkind: NfsShare\nmetadata: {name: files}\nspec:\n  provider: az\n  size: 100GiB\n  azure: {storageAccount: Team_Files}\n" },
+    expect: { file: "s.yaml", line: 7, column: 27, code: "invalid-format", path: "spec.azure.storageAccount", message: /"Team_Files" has the wrong format/ },
   },
   {
     reason: "alias bomb",
