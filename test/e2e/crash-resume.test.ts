@@ -83,4 +83,30 @@ describe("apply killed at random points converges without duplicates or orphans 
     }
     expect(killedMidway).toBeGreaterThanOrEqual(ROUNDS / 2); // most kills really hit a running apply
   }, 300_000);
+
+  it("Ctrl-C: stops starting steps, lets running ones finish, saves state, exits 130; the next apply finishes", async () => {
+    await w.write({ "fleet.yaml": vmYaml("batch", "  replicas: 6\n  memory: 512MiB\n  disks: [{ size: 2GiB }]\n  networks: [{ model: virtio }]\n  power: stopped\n") });
+    const child = spawn(process.execPath, [BIN, "apply", ".", "--auto-approve", "--no-color", "--parallelism", "2", "--allow-mass-delete"], {
+      cwd: w.dir, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...(w.env as Record<string, string>), VMSYNC_STACK: "crash" }, stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stderr.on("data", (d) => (err += d));
+    const code = await new Promise<number | null>((resolve) => {
+      child.stdout.on("data", (d) => {
+        out += d;
+        if (/batch-\d: Creating\.\.\./.test(out) && !child.killed) child.kill("SIGINT");
+      });
+      child.on("close", resolve);
+    });
+    expect(code, out + err).toBe(130);
+    expect(err).toContain("Stopping: no new steps will start");
+    expect(out).toMatch(/Apply interrupted\. Resources: \d+ created.*not started\. State is saved/);
+    const listed = JSON.parse((await cli("state", "list", "--json")).stdout) as { resources: unknown[]; pending: unknown[] };
+    expect(listed.pending).toEqual([]); // running steps finished and were recorded
+    expect(listed.resources.length).toBeGreaterThan(0);
+    expect((await cli("apply", ".", "--auto-approve", "--allow-mass-delete")).code).toBe(0);
+    expect((await cli("plan", ".", "--detailed-exitcode")).code).toBe(0);
+    expect((await vms()).map((v) => v.name).filter((n) => n.startsWith("batch-")).sort()).toEqual(["batch-1", "batch-2", "batch-3", "batch-4", "batch-5", "batch-6"]);
+  }, 120_000);
 });
