@@ -72,7 +72,7 @@ function requestPolicy(provider: string, rate: ReturnType<typeof limiterFor>, on
   return {
     name: "vmsyncRequests",
     async sendRequest(request, next) {
-      await rate.acquire(request.abortSignal);
+      await rate.take(request.abortSignal);
       const t0 = Date.now();
       const path = new URL(request.url).pathname;
       try {

@@ -44,19 +44,7 @@ export async function withLock<T>(ctx: AzureContext, key: string, fn: () => Prom
   }
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight, keeping the order of results. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
+export { mapLimit } from "../concurrency.js";
 
 /** Collects an async iterable (an SDK pager: every page followed) into an array. */
 export async function all<T>(it: AsyncIterable<T>): Promise<T[]> {

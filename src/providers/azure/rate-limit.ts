@@ -4,43 +4,10 @@
  * Provider manifests naming the same subscription stay under the limit together (the lower of their
  * rates wins). The bucket holds up to one second of requests, so short bursts pass at once.
  */
-export class RateLimiter {
-  private tokens: number;
-  private last: number;
-  private queue: Promise<void> = Promise.resolve();
+import { TokenBucket } from "../concurrency.js";
 
-  constructor(private rate: number) {
-    this.tokens = Math.max(1, rate);
-    this.last = Date.now();
-  }
-
-  /** Lowers the rate (never raises it: the strictest configuration wins). */
-  limitTo(rate: number): void {
-    this.rate = Math.min(this.rate, rate);
-    this.tokens = Math.min(this.tokens, Math.max(1, this.rate));
-  }
-
-  /** Waits for a token; wakes early (and lets the request fail) when `signal` aborts. */
-  acquire(signal?: { readonly aborted: boolean }): Promise<void> {
-    const turn = this.queue.then(() => this.take(signal));
-    this.queue = turn.catch(() => {});
-    return turn;
-  }
-
-  private async take(signal?: { readonly aborted: boolean }): Promise<void> {
-    for (;;) {
-      const now = Date.now();
-      this.tokens = Math.min(Math.max(1, this.rate), this.tokens + ((now - this.last) / 1000) * this.rate);
-      this.last = now;
-      if (this.tokens >= 1) {
-        this.tokens -= 1;
-        return;
-      }
-      if (signal?.aborted) return;
-      await new Promise((r) => setTimeout(r, Math.ceil(((1 - this.tokens) / this.rate) * 1000)));
-    }
-  }
-}
+/** The shared per-subscription limiter. */
+export type RateLimiter = TokenBucket;
 
 const limiters = new Map<string, RateLimiter>();
 
@@ -48,7 +15,7 @@ const limiters = new Map<string, RateLimiter>();
 export function limiterFor(endpoint: string, subscriptionId: string, rate: number): RateLimiter {
   const key = `${endpoint.toLowerCase()}|${subscriptionId.toLowerCase()}`;
   let l = limiters.get(key);
-  if (!l) limiters.set(key, (l = new RateLimiter(rate)));
+  if (!l) limiters.set(key, (l = new TokenBucket(rate)));
   else l.limitTo(rate);
   return l;
 }

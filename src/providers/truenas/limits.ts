@@ -30,35 +30,7 @@ export class Semaphore {
   }
 }
 
-/** A token bucket of `rate` tokens per second with a burst of `max(1, rate)`. */
-export class RateLimiter {
-  private tokens: number;
-  private last = Date.now();
-  private queue: Promise<void> = Promise.resolve();
-  constructor(private readonly rate: number) {
-    this.tokens = Math.max(1, rate);
-  }
-
-  /** Resolves when a request may be sent; requests are released in call order. */
-  take(): Promise<void> {
-    const turn = this.queue.then(() => this.wait());
-    this.queue = turn;
-    return turn;
-  }
-
-  private async wait(): Promise<void> {
-    for (;;) {
-      const now = Date.now();
-      this.tokens = Math.min(Math.max(1, this.rate), this.tokens + ((now - this.last) / 1000) * this.rate);
-      this.last = now;
-      if (this.tokens >= 1) {
-        this.tokens -= 1;
-        return;
-      }
-      await new Promise((r) => setTimeout(r, Math.ceil(((1 - this.tokens) / this.rate) * 1000)));
-    }
-  }
-}
+export { TokenBucket as RateLimiter } from "../concurrency.js";
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
 export function pause(ms: number, signal?: AbortSignal): Promise<void> {
