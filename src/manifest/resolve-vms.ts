@@ -48,6 +48,7 @@ export function resolveVms(ctx: ResolveContext, templates: Map<string, DesiredRe
     spec = Value.Default(VirtualMachineSpec, structuredClone(spec)) as VirtualMachineSpec;
     applyProviderDefaults(spec, provider);
     checkRequired(ctx, doc, spec, provider);
+    warnUnapplied(ctx, doc, spec, type);
     (spec.mounts ?? []).forEach((m, i) => {
       if (shares.has(m.share)) dependsOn.push(`NfsShare/${m.share}`);
       else reportDangling(ctx, doc, ["spec", "mounts", i, "share"], "NfsShare", m.share, shares);
@@ -129,4 +130,29 @@ function checkRequired(ctx: ResolveContext, doc: LoadedDocument, spec: VirtualMa
     need(spec.cloudInit?.user, ["spec", "cloudInit"], "an Azure VM needs an admin user (cloudInit.user)", "Set spec.cloudInit.user.");
     need(spec.cloudInit?.sshKeys?.length ? true : undefined, ["spec", "cloudInit"], "an Azure VM needs at least one SSH key (password login is off)", "Set spec.cloudInit.sshKeys.");
   }
+}
+
+/**
+ * Fields a provider does not apply yet are accepted (a template may serve several providers) but
+ * reported as warnings, so nobody believes a package was installed when it was not: Proxmox VMs get
+ * cloud-init user and SSH keys only (packages, startup script and NFS mounts need a snippets
+ * storage, not supported yet); TrueNAS VMs have no cloud-init at all.
+ */
+function warnUnapplied(ctx: ResolveContext, doc: LoadedDocument, spec: VirtualMachineSpec, type: string): void {
+  const unapplied: string[] = [];
+  if (type === "proxmox") {
+    if (spec.cloudInit?.packages?.length) unapplied.push("cloudInit.packages");
+    if (spec.cloudInit?.startupScript) unapplied.push("cloudInit.startupScript");
+    if (spec.mounts?.length) unapplied.push("mounts");
+  }
+  if (type === "truenas") {
+    if (spec.cloudInit) unapplied.push("cloudInit");
+    if (spec.mounts?.length) unapplied.push("mounts");
+  }
+  if (!unapplied.length) return;
+  ctx.bag.add({
+    severity: "warning", ...doc.source.positionOf(["metadata", "name"]), code: "not-applied", path: "spec",
+    message: `${unapplied.join(", ")} ${unapplied.length === 1 ? "is" : "are"} not applied on ${type} VMs (set here or inherited from the template)`,
+    hint: type === "proxmox" ? "Install packages and mount shares from your image or configuration management; vmsync sets the cloud-init user and SSH keys." : "TrueNAS VMs have no cloud-init; configure the guest from its image.",
+  });
 }
