@@ -19,6 +19,7 @@ import { leaderLeaseFor } from "../../state/open-store.js";
 
 interface Flags {
   mode: string;
+  leaseTtl: string;
   interval: string;
   debounce: string;
   changeWindow?: string[];
@@ -80,6 +81,7 @@ export function registerWatch(program: Command, io: () => CliIO): void {
     .option("--exclude <pattern>", "leave out resources whose address matches (glob; repeatable)", collect)
     .option("--allow-mass-delete", "allow plans that delete every managed resource or more than half of them")
     .option("--stack <name>", "stack name in ownership markers (default: the manifest folder's name, or VMSYNC_STACK)")
+    .option("--lease-ttl <duration>", "with PostgreSQL state: how long a leader's lease lasts without renewal; another daemon takes over within about this plus a third of it", "15s")
     .option("--state <url>", "where the state lives: postgres://user@host/db, default .vmsync/ (or VMSYNC_STATE_URL, vmsync.config.yaml)")
     .addHelpText(
       "after",
@@ -116,7 +118,9 @@ A second signal cancels running steps. The state lock is held only while applyin
       const ws = await openWorkspace(git ? [workdir] : paths, { stack, ...(flags.state ? { state: flags.state } : {}) }, out, false);
       const logger = streamLogger(out.stderr, { json: out.json, now: () => systemClock.now() });
       const user = userInfo().username;
-      const lease = leaderLeaseFor(ws.store); // PostgreSQL state: one leader per stack among several daemons
+      // PostgreSQL state: one leader per stack among several daemons; a follower that becomes leader reconciles at once
+      let daemonRef: Daemon | undefined;
+      const lease = leaderLeaseFor(ws.store, { ttlMs: duration("lease-ttl", flags.leaseTtl), onChange: (leader) => leader && daemonRef?.request("became the leader") });
       const daemon = new Daemon({
         stack: ws.stack, paths, cwd: manifestCwd, store: ws.store, env: out.env, mode, windows,
         planOptions: { targets: flags.target ?? [], excludes: flags.exclude ?? [], allowMassDelete: flags.allowMassDelete === true },
@@ -128,6 +132,7 @@ A second signal cancels running steps. The state lock is held only while applyin
         lockHolder: { host: hostname(), pid: process.pid, user, command: `vmsync watch --mode ${mode}` },
         ...(lease ? { leadership: lease } : {}),
       });
+      daemonRef = daemon;
       logger.log("info", "vmsync watch starting", { stack: ws.stack, mode, state: ws.store.location, source: git ? git.describe().url : paths.join(" "), windows: windows.map((w) => w.text) });
       const stopped = new Promise<void>((resolveStopped) => {
         let stopping: Promise<void> | undefined;
