@@ -136,7 +136,8 @@ function checkRequired(ctx: ResolveContext, doc: LoadedDocument, spec: VirtualMa
  * Fields a provider does not apply yet are accepted (a template may serve several providers) but
  * reported as warnings, so nobody believes a package was installed when it was not: Proxmox VMs get
  * cloud-init user and SSH keys only (packages, startup script and NFS mounts need a snippets
- * storage, not supported yet); TrueNAS VMs have no cloud-init at all.
+ * storage, not supported yet); TrueNAS VMs have no cloud-init at all; Azure VMs get their OS disk
+ * and primary NIC only.
  */
 function warnUnapplied(ctx: ResolveContext, doc: LoadedDocument, spec: VirtualMachineSpec, type: string): void {
   const unapplied: string[] = [];
@@ -149,10 +150,18 @@ function warnUnapplied(ctx: ResolveContext, doc: LoadedDocument, spec: VirtualMa
     if (spec.cloudInit) unapplied.push("cloudInit");
     if (spec.mounts?.length) unapplied.push("mounts");
   }
+  if (type === "azure") {
+    if ((spec.disks?.length ?? 0) > 1) unapplied.push("disks after the first (data disks)");
+    if ((spec.networks?.length ?? 0) > 1) unapplied.push("networks after the first");
+  }
   if (!unapplied.length) return;
   ctx.bag.add({
     severity: "warning", ...doc.source.positionOf(["metadata", "name"]), code: "not-applied", path: "spec",
-    message: `${unapplied.join(", ")} ${unapplied.length === 1 ? "is" : "are"} not applied on ${type} VMs (set here or inherited from the template)`,
-    hint: type === "proxmox" ? "Install packages and mount shares from your image or configuration management; vmsync sets the cloud-init user and SSH keys." : "TrueNAS VMs have no cloud-init; configure the guest from its image.",
+    message: `not applied on ${type} VMs: ${unapplied.join(", ")} (set here or inherited from the template)`,
+    hint: {
+      proxmox: "Install packages and mount shares from your image or configuration management; vmsync sets the cloud-init user and SSH keys.",
+      truenas: "TrueNAS VMs have no cloud-init; configure the guest from its image.",
+      azure: "vmsync manages the OS disk and the primary NIC of Azure VMs; add data disks and secondary NICs outside vmsync for now.",
+    }[type],
   });
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { loadManifests } from "../../../src/manifest/load.js";
-import { proxmoxProvider, truenasProvider, vm } from "../../helpers/manifests.js";
+import { azureProvider, azureVm, proxmoxProvider, truenasProvider, vm } from "../../helpers/manifests.js";
 import { tempTree, type TempTree } from "../../helpers/tmp.js";
 
 describe("warnings for fields a provider does not apply", () => {
@@ -15,8 +15,15 @@ describe("warnings for fields a provider does not apply", () => {
     const r = await loadManifests(["."], tree.dir);
     expect(r.errors).toBe(0);
     expect(r.diagnostics.map((d) => [d.severity, d.code, d.line, d.message])).toEqual([
-      ["warning", "not-applied", 4, "cloudInit.packages is not applied on proxmox VMs (set here or inherited from the template)"],
-      ["warning", "not-applied", 15, "cloudInit is not applied on truenas VMs (set here or inherited from the template)"],
+      ["warning", "not-applied", 4, "not applied on proxmox VMs: cloudInit.packages (set here or inherited from the template)"],
+      ["warning", "not-applied", 15, "not applied on truenas VMs: cloudInit (set here or inherited from the template)"],
     ]);
+  });
+
+  it("warns about data disks and secondary NICs on Azure", async () => {
+    tree = await tempTree({ "z.yaml": azureProvider, "a.yaml": azureVm("a", "").replace("disks: [{ size: 32GiB }]", "disks: [{ size: 32GiB }, { size: 100GiB }]") });
+    const r = await loadManifests(["."], tree.dir);
+    expect(r.errors).toBe(0);
+    expect(r.diagnostics.map((d) => d.message)).toEqual(["not applied on azure VMs: disks after the first (data disks) (set here or inherited from the template)"]);
   });
 });
