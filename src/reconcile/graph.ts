@@ -38,7 +38,7 @@ export class StepGraph {
   }
 }
 
-/** True when the executor has something to do for this step (a change, or an adoption to record). */
+/** True when the executor has something to do for this step (a change, an adoption or a state record to write). */
 export function isRunnable(step: PlanStep): boolean {
-  return !step.blocked && (step.action !== "noop" || step.adopt === true);
+  return !step.blocked && (step.action !== "noop" || step.adopt === true || step.recordOnly === true);
 }

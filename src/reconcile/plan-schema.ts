@@ -31,6 +31,7 @@ const Step = Type.Object(
     name: Type.String({ description: "Name of the object at the provider." }),
     desired: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "Canonical desired spec (secret references only)." })),
     adopt: Type.Optional(Type.Boolean({ description: "The step records an object created by an interrupted run." })),
+    recordOnly: Type.Optional(Type.Boolean({ description: "Nothing changes at the provider; the state record does (protect, dependencies)." })),
     forcedBy: Type.Optional(Type.Array(Type.String(), { description: "Paths that force the replacement or block the step." })),
     blocked: Type.Optional(Type.Boolean({ description: "The step cannot be applied; apply refuses the plan." })),
     restartRequired: Type.Optional(Type.Boolean()),

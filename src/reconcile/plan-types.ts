@@ -17,6 +17,7 @@ export type ReasonCode =
   | "not-in-manifests"
   | "already-gone"
   | "in-sync"
+  | "record-state"
   | "blocked-immutable"
   | "blocked-unsupported"
   | "blocked-protected"
@@ -44,6 +45,8 @@ export interface PlanStep {
   desired?: Record<string, unknown>;
   /** The step adopts an object vmsync created but did not record (an interrupted create). */
   adopt?: boolean;
+  /** Nothing changes at the provider, but the state record must (protect set or lifted, dependencies changed). */
+  recordOnly?: boolean;
   /** Paths that force this replacement (replace) or block the step (blocked). */
   forcedBy?: string[];
   /** Set when the step cannot be applied; apply refuses a plan with blocked steps. */
@@ -90,7 +93,7 @@ export interface Plan {
   manifests?: string[];
 }
 
-/** True when the plan would change anything. */
+/** True when applying the plan would change anything, at a provider or in state. */
 export function hasChanges(plan: Plan): boolean {
-  return plan.steps.some((s) => s.action !== "noop");
+  return plan.steps.some((s) => !s.blocked && (s.action !== "noop" || s.adopt === true || s.recordOnly === true));
 }

@@ -158,15 +158,24 @@ function planDesired(input: PlanInput, index: ObservedIndex, r: DesiredResource,
   }
   const restartRequired = changes.some((c) => c.effect === "restart");
   if (changes.length === 0) {
-    return adopt
-      ? { ...common, action: "noop", reasonCode: "adopt-interrupted-create", reason: "found with this stack's ownership marker (created by an interrupted run); it will be recorded in state" }
-      : { ...common, action: "noop", reasonCode: "in-sync", reason: "up to date" };
+    if (adopt) return { ...common, action: "noop", reasonCode: "adopt-interrupted-create", reason: "found with this stack's ownership marker (created by an interrupted run); it will be recorded in state" };
+    const stale = staleRecord(record!, r);
+    if (stale) return { ...common, action: "noop", recordOnly: true, reasonCode: "record-state", reason: `up to date at the provider; ${stale} will be recorded in state` };
+    return { ...common, action: "noop", reasonCode: "in-sync", reason: "up to date" };
   }
   return {
     ...common, action: "update", ...(restartRequired ? { restartRequired } : {}),
     reasonCode: adopt ? "adopt-interrupted-create" : "changed",
     reason: `${adopt ? "adopted from an interrupted run; " : ""}${changes.length} field${changes.length === 1 ? "" : "s"} differ${changes.length === 1 ? "s" : ""}${restartRequired ? "; some take effect after a restart" : ""}`,
   };
+}
+
+/** What of a state record no longer matches the manifest although the object itself is in sync. */
+function staleRecord(record: ResourceRecord, r: DesiredResource): string | undefined {
+  if (record.protect !== r.lifecycle.protect) return r.lifecycle.protect ? "protect: true" : "lifting protect";
+  const deps = (a: string[] | undefined) => [...(a ?? [])].sort().join(",");
+  if (deps(record.dependsOn) !== deps(r.dependsOn)) return "its dependencies";
+  return undefined;
 }
 
 function planRemoved(input: PlanInput, index: ObservedIndex, record: ResourceRecord, dependents: string[], drift: DriftEntry[], notes: string[]): PlanStep {

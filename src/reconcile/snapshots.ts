@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { ResourceKind } from "../manifest/model.js";
 import { durationToMs } from "../manifest/units.js";
 import type { ProviderSession } from "../providers/contract.js";
@@ -15,15 +16,26 @@ export interface SnapshotInfo {
   createdAt: string;
 }
 
-/** Prefix of the snapshots a schedule owns: only these are ever pruned. */
-export function snapshotPrefix(schedule: string): string {
-  return `vmsync-${schedule.slice(0, 20)}-`;
+/**
+ * The part of a snapshot name that identifies its schedule: the name itself when short, else a
+ * prefix plus a hash of the whole name — so two schedules never share it and names stay within
+ * Proxmox's 40 characters (`^[a-z][a-z0-9_-]+$`).
+ */
+function scheduleSlug(schedule: string): string {
+  if (schedule.length <= 20) return schedule;
+  return `${schedule.slice(0, 12)}-${createHash("sha256").update(schedule).digest("hex").slice(0, 7)}`;
 }
 
 /** The name of a schedule's snapshot taken at `now` (minute precision, valid on Proxmox and Azure). */
 export function snapshotName(schedule: string, now: Date): string {
   const t = now.toISOString().replace(/[-:T]/g, "").slice(0, 12);
-  return `${snapshotPrefix(schedule)}${t}`;
+  return `vmsync-${scheduleSlug(schedule)}-${t}`;
+}
+
+/** True for exactly the names `snapshotName(schedule, …)` produces: other schedules' and people's snapshots never match. */
+export function isScheduleSnapshot(name: string, schedule: string): boolean {
+  const prefix = `vmsync-${scheduleSlug(schedule)}-`;
+  return name.startsWith(prefix) && /^\d{12}$/.test(name.slice(prefix.length));
 }
 
 /**
@@ -31,7 +43,7 @@ export function snapshotName(schedule: string, now: Date): string {
  * than `maxAge`. Snapshots without the schedule's prefix are never selected. Pure.
  */
 export function prunable(snapshots: SnapshotInfo[], schedule: string, retention: Retention, now: Date): SnapshotInfo[] {
-  const own = snapshots.filter((s) => s.name.startsWith(snapshotPrefix(schedule))).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const own = snapshots.filter((s) => isScheduleSnapshot(s.name, schedule)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   const maxAgeMs = retention.maxAge ? durationToMs(retention.maxAge) : undefined;
   return own.filter((s, i) => (retention.keepLast !== undefined && i >= retention.keepLast) || (maxAgeMs !== undefined && now.getTime() - Date.parse(s.createdAt) > maxAgeMs));
 }

@@ -54,7 +54,7 @@ Ctrl-C stops starting new steps and lets running ones finish; a second Ctrl-C ab
           plan = saved;
         } else if (!out.json) out.stdout.write(renderPlanHuman(plan, out.color));
         if (plan.errors.length) throw new CommandFailed(`the plan has errors; nothing was applied:\n${plan.errors.map((e) => `  - ${e}`).join("\n")}`, false);
-        if (!hasChanges(plan) && !plan.steps.some((s) => s.adopt)) return;
+        if (!hasChanges(plan)) return;
         if (!saved && !(await confirmApply(out, flags.autoApprove === true))) {
           out.stdout.write("Apply cancelled.\n");
           return;

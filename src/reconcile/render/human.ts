@@ -1,7 +1,7 @@
 import { createTwoFilesPatch } from "diff";
 import type { Colors } from "../../cli/io.js";
 import type { FieldChange } from "../../providers/contract.js";
-import type { Plan, PlanStep } from "../plan-types.js";
+import { hasChanges, type Plan, type PlanStep } from "../plan-types.js";
 import { isMultiline, isSensitive, showValue } from "./values.js";
 
 /** Terraform's symbols: `+` create, `~` update in place, `-/+` replace (delete, then create), `-` delete. */
@@ -21,7 +21,7 @@ function headline(step: PlanStep): string {
     case "update": return `${step.address} will be updated in place${where}${step.restartRequired ? " (some changes take effect after a restart)" : ""}`;
     case "replace": return `${step.address} must be replaced${where}`;
     case "delete": return `${step.address} will be deleted${where}`;
-    case "noop": return step.adopt ? `${step.address} will be adopted into state${where}` : `${step.address}${where}`;
+    case "noop": return step.adopt ? `${step.address} will be adopted into state${where}` : step.recordOnly ? `${step.address}: only its state record changes${where}` : `${step.address}${where}`;
   }
 }
 
@@ -64,7 +64,7 @@ function renderCreated(step: PlanStep, c: Colors): string[] {
 /** The human plan: one block per step with its reason and field changes, drift, notes, the summary line. */
 export function renderPlanHuman(plan: Plan, c: Colors): string {
   const out: string[] = [];
-  const steps = plan.steps.filter((s) => s.action !== "noop" || s.adopt || s.blocked || s.reasonCode === "blocked-protected");
+  const steps = plan.steps.filter((s) => s.action !== "noop" || s.adopt || s.recordOnly || s.blocked || s.reasonCode === "blocked-protected");
   if (plan.drift.length) {
     out.push(c.bold("Drift: changed outside vmsync since the last apply:"), "");
     for (const d of plan.drift) {
@@ -87,7 +87,7 @@ export function renderPlanHuman(plan: Plan, c: Colors): string {
   for (const n of plan.notes) out.push(`${c.cyan("note:")} ${n}`);
   for (const e of plan.errors) out.push(`${c.red("error:")} ${e}`);
   if (plan.notes.length || plan.errors.length) out.push("");
-  const anything = plan.summary.create + plan.summary.update + plan.summary.replace + plan.summary.delete > 0;
+  const anything = hasChanges(plan);
   out.push(anything || plan.errors.length ? c.bold(summaryLine(plan)) : c.green(c.bold("No changes. The infrastructure matches the manifests.")));
   return out.join("\n") + "\n";
 }

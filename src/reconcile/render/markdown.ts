@@ -9,6 +9,7 @@ function cell(s: string): string {
 function action(step: PlanStep): string {
   if (step.blocked) return "⛔ blocked";
   if (step.adopt && step.action === "noop") return "adopt";
+  if (step.recordOnly) return "record in state";
   return step.action;
 }
 
@@ -18,7 +19,7 @@ function action(step: PlanStep): string {
  */
 export function renderPlanMarkdown(plan: Plan): string {
   const out: string[] = [];
-  const steps = plan.steps.filter((s) => s.action !== "noop" || s.adopt || s.blocked);
+  const steps = plan.steps.filter((s) => s.action !== "noop" || s.adopt || s.recordOnly || s.blocked);
   const anything = steps.length > 0;
   out.push(`### vmsync plan — \`${plan.stack}\``, "", anything ? `**${summaryLine(plan)}**` : "**No changes.** The infrastructure matches the manifests.", "");
   if (plan.errors.length) out.push("> [!CAUTION]", ...plan.errors.map((e) => `> ${cell(e)}`), "");

@@ -165,4 +165,19 @@ describe("executor (fake provider, real file state)", () => {
     s.exists("web"); // unowned conflict
     await expect(apply(s)).rejects.toBeInstanceOf(PlanNotApplicableError);
   });
+
+  it("writes a state-only step (protect added) without calling the provider, and the protection then holds", async () => {
+    const s = new Scenario().vm("db");
+    await apply(s);
+    s.desired.length = 0;
+    s.vm("db", { lifecycle: { protect: true } });
+    s.provider.calls.length = 0;
+    await apply(s);
+    expect(s.provider.calls).toEqual([]);
+    expect((await store.read()).resources["VirtualMachine/db"]!.protect).toBe(true);
+    s.desired.length = 0; // the manifest is deleted by accident
+    const { plan } = await apply(s);
+    expect(plan.steps[0]).toMatchObject({ action: "noop", reasonCode: "blocked-protected" });
+    expect(s.provider.world.size).toBe(1);
+  });
 });

@@ -179,4 +179,12 @@ describe("planner rules", () => {
     obj.spec.memory = 4096;
     expect(s.plan().steps[0]!.fingerprint).not.toBe(before);
   });
+
+  it("records protect: true added to an up-to-date resource (so deleting the manifest later cannot delete it)", () => {
+    const s = new Scenario().vm("db", { lifecycle: { protect: true } });
+    s.managed(s.exists("db", { owned: true }));
+    const p = s.plan();
+    expect(p.steps[0]).toMatchObject({ action: "noop", recordOnly: true, reasonCode: "record-state", protect: true });
+    expect(p.steps[0]!.reason).toContain("protect: true will be recorded in state");
+  });
 });

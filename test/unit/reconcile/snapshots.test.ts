@@ -22,4 +22,14 @@ describe("snapshot retention", () => {
   it("never touches snapshots it did not take", () => {
     expect(prunable([snap(1, "before-upgrade"), snap(2, "vmsync-weekly-202611020300")], "nightly", { keepLast: 1, maxAge: "1d" }, now)).toEqual([]);
   });
+
+  it("never prunes another schedule's snapshots, even when one name starts with the other", () => {
+    const theirs = [snap(21, "vmsync-daily-db-202611210300"), snap(20, "vmsync-daily-db-202611200300")];
+    expect(prunable([...theirs, snap(22, "vmsync-daily-202611220300")], "daily", { keepLast: 1 }, now)).toEqual([]);
+    const long1 = "a-very-long-schedule-name-one";
+    const long2 = "a-very-long-schedule-name-two";
+    const t = new Date("2026-11-20T03:00:00Z");
+    expect(prunable([{ name: snapshotName(long2, t), createdAt: t.toISOString() }], long1, { keepLast: 0, maxAge: "1d" }, now)).toEqual([]);
+    expect(prunable([{ name: snapshotName(long1, t), createdAt: t.toISOString() }], long1, { maxAge: "1d" }, now)).toHaveLength(1);
+  });
 });
