@@ -132,6 +132,8 @@ function planDesired(input: PlanInput, index: ObservedIndex, r: DesiredResource,
     address: r.address, kind: r.kind, ...(r.provider ? { provider: r.provider } : {}), name: r.externalName ?? r.name,
     dependsOn: r.dependsOn, fingerprint: fingerprintOf(observed ?? conflict), desired, protect: r.lifecycle.protect, changes: [] as FieldChange[], sensitive,
   };
+  const stranger = record && observed ? ownerProblem(input.stack, r.address, r.externalName ?? r.name, observed) : undefined;
+  if (stranger) return { ...base, action: "update", blocked: true, externalId: observed!.externalId, reasonCode: "blocked-unowned", reason: stranger };
   if (record) recordDrift(r.address, record, observed, r.lifecycle.ignoreChanges, drift);
   if (r.lifecycle.suspend) return { ...base, action: "noop", reasonCode: "suspended", reason: "suspended: spec.suspend is true", ...(observed ? { externalId: observed.externalId } : {}) };
   if (conflict) {
@@ -170,6 +172,23 @@ function planDesired(input: PlanInput, index: ObservedIndex, r: DesiredResource,
   };
 }
 
+/**
+ * Whether the object found at a recorded id is still the one vmsync manages: its ownership marker
+ * must name this stack and address; an object without a marker (imported, or its marker removed by
+ * hand) must at least still have the expected name. Otherwise the id was reused for something
+ * else, and vmsync must not update or delete it. Returns the reason, or undefined when it is ours.
+ */
+function ownerProblem(stack: string, address: string, expectedName: string, observed: ObservedResource): string | undefined {
+  const m = observed.marker;
+  if (m && (m.stack !== stack || m.address !== address)) {
+    return `the object at ${observed.externalId} now belongs to ${m.stack === stack ? m.address : `vmsync stack "${m.stack}" (${m.address})`}, not to ${address}; vmsync will not touch it — run \`vmsync state rm ${address}\` if the record is stale`;
+  }
+  if (!m && observed.name !== expectedName) {
+    return `the object at ${observed.externalId} is now "${observed.name}", not "${expectedName}", and carries no vmsync marker: its id was probably reused; vmsync will not touch it — run \`vmsync state rm ${address}\` if the record is stale`;
+  }
+  return undefined;
+}
+
 /** What of a state record no longer matches the manifest although the object itself is in sync. */
 function staleRecord(record: ResourceRecord, r: DesiredResource): string | undefined {
   if (record.protect !== r.lifecycle.protect) return r.lifecycle.protect ? "protect: true" : "lifting protect";
@@ -194,6 +213,9 @@ function planRemoved(input: PlanInput, index: ObservedIndex, record: ResourceRec
     drift.push({ address: record.address, type: "deleted", changes: [] });
     return { ...base, action: "delete", reasonCode: "already-gone", reason: "not in the manifests, and already deleted outside vmsync: it is removed from state" };
   }
+  const expectedName = (record.appliedSpec as { name?: unknown } | undefined)?.name;
+  const stranger = record.provider === "" ? undefined : ownerProblem(input.stack, record.address, typeof expectedName === "string" ? expectedName : observed.name, observed);
+  if (stranger) return { ...base, action: "delete", blocked: true, reasonCode: "blocked-unowned", reason: stranger };
   return { ...base, action: "delete", reasonCode: "not-in-manifests", reason: "no longer in the manifests" };
 }
 

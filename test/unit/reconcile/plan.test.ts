@@ -187,4 +187,28 @@ describe("planner rules", () => {
     expect(p.steps[0]).toMatchObject({ action: "noop", recordOnly: true, reasonCode: "record-state", protect: true });
     expect(p.steps[0]!.reason).toContain("protect: true will be recorded in state");
   });
+
+  it("will not update or delete an object at a recorded id that now belongs to another stack or address", () => {
+    const s = new Scenario().vm("web", { cores: 4 });
+    const obj = s.exists("web", { owned: "prod" });
+    s.managed(obj);
+    const p = s.plan();
+    expect(p.steps[0]).toMatchObject({ blocked: true, reasonCode: "blocked-unowned" });
+    expect(p.steps[0]!.reason).toContain('belongs to vmsync stack "prod"');
+    const gone = new Scenario();
+    gone.managed(gone.exists("web", { owned: "prod" }));
+    expect(gone.plan({ allowMassDelete: true }).steps[0]).toMatchObject({ action: "delete", blocked: true, reasonCode: "blocked-unowned" });
+  });
+
+  it("will not touch an unmarked object at a recorded id whose name changed (a reused id)", () => {
+    const s = new Scenario();
+    const other = s.exists("someone-elses-vm");
+    s.managed(other);
+    s.state.resources["VirtualMachine/someone-elses-vm"]!.address = "VirtualMachine/web";
+    s.state.resources["VirtualMachine/web"] = { ...s.state.resources["VirtualMachine/someone-elses-vm"]!, appliedSpec: { ...(other.spec as object), name: "web" } };
+    delete s.state.resources["VirtualMachine/someone-elses-vm"];
+    const step = s.plan({ allowMassDelete: true }).steps[0]!;
+    expect(step).toMatchObject({ action: "delete", blocked: true, reasonCode: "blocked-unowned" });
+    expect(step.reason).toContain('is now "someone-elses-vm", not "web"');
+  });
 });
