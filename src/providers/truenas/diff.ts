@@ -7,8 +7,9 @@
  *   grows live).
  * - restart (saved at once, effective at the next start; vmsync restarts a running VM that should
  *   run): `vcpus`, `cores`, `threads`, `memory`, `bootloader`, any device change — disk bus, disks
- *   added or removed (a removed disk's zvol is deleted, and TrueNAS refuses to delete a device of a
- *   running VM), NICs, ISO, display.
+ *   added at the end (removing, renaming or reordering disks is unsupported: it would delete or swap
+ *   the data in their zvols), NICs, ISO, display (a running VM is stopped for device removals:
+ *   TrueNAS refuses to delete a device of a running VM).
  * - replace: `name` and `dataset` (the VM's identity and where its zvols live).
  * - unsupported: shrinking a disk (TrueNAS refuses to shrink a zvol: data loss).
  * NfsShare — `dataset` is replace (it is the share's identity); everything else in place.
@@ -29,7 +30,15 @@ function vmRule(path: string, before: unknown, after: unknown): Rule {
     if (typeof before === "number" && typeof after === "number" && after < before) return { effect: "unsupported", note: `disks only grow: TrueNAS cannot shrink a zvol (${before} MiB → ${after} MiB)` };
     return { effect: "in-place", note: "the zvol grows in place" };
   }
-  if (p === "disks" || p === "disks.name") return { effect: "restart", note: "disks are added or removed as devices (a removed disk's zvol is deleted); the VM is stopped for it and started again" };
+  if (p === "disks.name") return { effect: "unsupported", note: "a disk's name says which zvol holds its data: renaming or reordering disks would swap or delete data" };
+  if (p === "disks") {
+    const b = Array.isArray(before) ? (before as Array<{ name?: unknown }>) : [];
+    const a = Array.isArray(after) ? (after as Array<{ name?: unknown }>) : [];
+    if (a.length < b.length || b.some((d, i) => a[i]?.name !== d.name)) {
+      return { effect: "unsupported", note: "vmsync never removes or reorders a VM's disks (that deletes or swaps the data in their zvols); remove the disk by hand, or replace the VM" };
+    }
+    return { effect: "restart", note: "disks are added as devices; the VM is stopped for it and started again" };
+  }
   if (p.startsWith("nics") || p === "iso" || p.startsWith("display") || p === "disks.bus") return { effect: "restart", note: "device changes apply when the VM next starts" };
   return { effect: "restart", note: "TrueNAS applies VM configuration when the VM next starts" };
 }

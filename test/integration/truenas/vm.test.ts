@@ -75,11 +75,12 @@ describe.each(CASES)("TrueNAS %s (transport %s): VM lifecycle through the provid
     created = out;
   });
 
-  it("removes a disk (stopping the VM first, deleting its zvol) and powers off on request", async () => {
+  it("classifies a disk removal as unsupported (the planner blocks it); the session can still remove one when asked, stopping the VM first", async () => {
     const changed = resource("VirtualMachine", "web-1", { ...web.spec, memory: "3GiB", power: "stopped", disks: [{ size: "12GiB", bus: "virtio" }, { name: "data", size: "1GiB", bus: "sata" }], networks: [{ bridge: "br0", model: "virtio" }, { bridge: "br1", model: "e1000" }] });
     const spec = P.canonicalize(changed, config);
     const changes = P.diff("VirtualMachine", spec, created.spec);
     expect(changes.map((c) => c.path).sort()).toEqual(["disks", "power"]);
+    expect(changes.find((c) => c.path === "disks")).toMatchObject({ effect: "unsupported" });
     const out = await s.update({ address: web.address, kind: "VirtualMachine", externalId: created.externalId, spec, changes, marker: marker(web.address) }, op());
     expect(out.spec).toMatchObject({ power: "stopped", disks: [{ name: "disk0" }, { name: "data" }] });
     expect(await h.admin("pool.dataset.query", [[["id", "=", "tank/vmsync/web_1/logs"]], { count: true }])).toBe(0);
