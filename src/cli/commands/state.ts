@@ -7,6 +7,7 @@ import { PgStateStore } from "../../state/postgres/store.js";
 import { isPostgresUrl } from "../../state/postgres/url.js";
 import { UsageError } from "../errors.js";
 import type { CliIO } from "../io.js";
+import { StateLockedError } from "../../state/contract.js";
 import { openWorkspace, stackName, stateRoot } from "../workspace.js";
 
 interface Flags {
@@ -65,19 +66,38 @@ Examples:
 
   state.command("rm").description("Forget a resource (it stays at the provider, unmanaged)").argument("<address...>").action((addresses: string[]) =>
     withStore(async (ws, out) => {
-      const snap = await ws.store.read();
-      for (const a of addresses) if (!snap.resources[a] && !snap.pending[a]) throw new UsageError(`${a} is not in state`, "See `vmsync state list`.");
-      await ws.store.commit(addresses.flatMap((address) => [{ type: "removeResource" as const, address }, { type: "clearPending" as const, address }]));
+      // under the apply lock: a concurrent apply must not lose this change, nor this one its
+      const lock = await ws.store.lock({ host: hostname(), pid: process.pid, user: userInfo().username, command: `vmsync state rm ${addresses.join(" ")}` });
+      try {
+        const snap = await ws.store.read();
+        for (const a of addresses) if (!snap.resources[a] && !snap.pending[a]) throw new UsageError(`${a} is not in state`, "See `vmsync state list`.");
+        await ws.store.commit(addresses.flatMap((address) => [{ type: "removeResource" as const, address }, { type: "clearPending" as const, address }]));
+      } finally {
+        await lock.release();
+      }
       out.stdout.write(`Removed ${addresses.length} resource${addresses.length === 1 ? "" : "s"} from state; nothing was changed at the providers.\n`);
     }),
   );
 
-  state.command("unlock").description("Remove the state lock (only when its holder is gone)").action(() =>
-    withStore(async (ws, out) => {
-      const held = await ws.store.forceUnlock();
-      out.stdout.write(held ? `Removed the lock held by ${held.user}@${held.host} (pid ${held.pid}, "${held.command}", since ${held.acquiredAt}).\n` : "The state was not locked.\n");
-    }),
-  );
+  state
+    .command("unlock")
+    .description("Remove the state lock when its holder is gone (a lock of a live process needs --force)")
+    .option("--force", "remove it even though its holder still seems to run (e.g. on another host that is gone)")
+    .action((flags: { force?: boolean }) =>
+      withStore(async (ws, out) => {
+        try {
+          // a free lock, or one whose holder is dead (reclaimed on the way), can simply be taken and released
+          const probe = await ws.store.lock({ host: hostname(), pid: process.pid, user: userInfo().username, command: "vmsync state unlock" });
+          await probe.release();
+          return void out.stdout.write("The state is not locked (any lock left by a process that is gone was cleared).\n");
+        } catch (err) {
+          if (!(err instanceof StateLockedError)) throw err;
+          if (!flags.force) throw new UsageError(`${err.message.replace(/; wait for it.*$/, "")}, and that process still seems to run`, "Wait for it to finish. If it is really gone (e.g. its host died), run `vmsync state unlock --force`.");
+        }
+        const held = await ws.store.forceUnlock();
+        out.stdout.write(held ? `Removed the lock held by ${held.user}@${held.host} (pid ${held.pid}, "${held.command}", since ${held.acquiredAt}).\n` : "The state was not locked.\n");
+      }),
+    );
 
   state
     .command("migrate")

@@ -68,7 +68,7 @@ describe("PgLeaderLease in one process", () => {
     while (!(await b.acquire())) await sleep(20);
     const tookAt = Date.now();
     expect(tookAt).toBeGreaterThanOrEqual(aUntil);
-    expect(tookAt - aUntil).toBeLessThan(2_000);
+    expect(tookAt - aUntil).toBeLessThan(5_000); // liveness bound, generous for a loaded machine; the safety bound is the line above
     expect(a.isLeader()).toBe(false);
     expect(b.term).toBe(2);
     await a.release(); // idempotent, and harmless without a connection

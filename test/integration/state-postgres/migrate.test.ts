@@ -97,7 +97,10 @@ describe("vmsync state migrate", () => {
     expect((JSON.parse(history.stdout) as { history: Array<{ id: string }> }).history.map((h) => h.id)).toEqual(["h3", "h2", "h1"]);
     const pgStore = await openPgStateStore(testPgUrl(), { stack });
     const held = await pgStore.lock({ host: "ci-7", pid: 4242, user: "someone", command: "vmsync apply" });
-    const unlock = await runInProcess(["state", "-C", tree.dir, "--stack", stack, "unlock"], { cwd: tree.dir, env: { VMSYNC_STATE_URL: testPgUrl() } });
+    const refused = await runInProcess(["state", "-C", tree.dir, "--stack", stack, "unlock"], { cwd: tree.dir, env: { VMSYNC_STATE_URL: testPgUrl() } });
+    expect(refused.code).toBe(1); // its holder's session is alive
+    expect(refused.stderr).toContain("vmsync state unlock --force");
+    const unlock = await runInProcess(["state", "-C", tree.dir, "--stack", stack, "unlock", "--force"], { cwd: tree.dir, env: { VMSYNC_STATE_URL: testPgUrl() } });
     expect(unlock.code).toBe(0);
     expect(unlock.stdout).toContain("Removed the lock held by someone@ci-7 (pid 4242");
     expect(held.info.user).toBe("someone");
