@@ -57,6 +57,7 @@ export function plan(input: PlanInput): Plan {
     if (desiredAddresses.has(record.address)) continue;
     steps.push(planRemoved(input, index, record, dependents.get(record.address) ?? [], drift, notes));
   }
+  steps.push(...planInterruptedOrphans(input, index, desiredAddresses));
   for (const s of steps) if (s.blocked) errors.push(`${s.address}: ${s.reason}`);
 
   let kept = opts.refreshOnly ? steps.map((s) => ({ ...s, action: "noop" as const, changes: [] })) : steps;
@@ -187,6 +188,26 @@ function ownerProblem(stack: string, address: string, expectedName: string, obse
     return `the object at ${observed.externalId} is now "${observed.name}", not "${expectedName}", and carries no vmsync marker: its id was probably reused; vmsync will not touch it — run \`vmsync state rm ${address}\` if the record is stale`;
   }
   return undefined;
+}
+
+/**
+ * Objects created by an interrupted run (a pending record, this stack's marker at the provider)
+ * whose manifest is gone before the next run could adopt them: they are vmsync's, so they are
+ * deleted rather than left orphaned. A pending record with nothing behind it is left alone.
+ */
+function planInterruptedOrphans(input: PlanInput, index: ObservedIndex, desired: Set<string>): PlanStep[] {
+  const out: PlanStep[] = [];
+  for (const p of Object.values(input.state.pending)) {
+    if (desired.has(p.address) || input.state.resources[p.address]) continue;
+    const o = index.marker(p.provider, p.kind, p.address);
+    if (!o) continue;
+    out.push({
+      address: p.address, kind: p.kind as DesiredResource["kind"], provider: p.provider, name: o.name, action: "delete", reasonCode: "not-in-manifests",
+      reason: "created by an interrupted run and no longer in the manifests", changes: [], dependsOn: [], fingerprint: fingerprintOf(o), externalId: o.externalId,
+      protect: false, sensitive: input.providers.get(p.provider)?.sensitivePaths(p.kind as DesiredResource["kind"]) ?? [],
+    });
+  }
+  return out;
 }
 
 /** What of a state record no longer matches the manifest although the object itself is in sync. */

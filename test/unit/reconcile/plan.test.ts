@@ -211,4 +211,12 @@ describe("planner rules", () => {
     expect(step).toMatchObject({ action: "delete", blocked: true, reasonCode: "blocked-unowned" });
     expect(step.reason).toContain('is now "someone-elses-vm", not "web"');
   });
+
+  it("deletes an object of an interrupted create whose manifest is gone (no orphan)", () => {
+    const s = new Scenario();
+    const obj = s.exists("web", { owned: true });
+    s.state.pending["VirtualMachine/web"] = { address: "VirtualMachine/web", kind: "VirtualMachine", provider: "pve", marker: "test/VirtualMachine/web", startedAt: "2026-01-01T00:00:00Z", runId: "r" };
+    const p = s.plan({ allowMassDelete: true });
+    expect(p.steps).toMatchObject([{ address: "VirtualMachine/web", action: "delete", externalId: obj.id, reason: "created by an interrupted run and no longer in the manifests" }]);
+  });
 });
