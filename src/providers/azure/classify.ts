@@ -69,7 +69,21 @@ function classifyShare(path: string): Verdict {
  * replace; quota, root squash and network rules are in place.
  */
 export function diffAzure(kind: ResourceKind, desired: CanonicalSpec, observed: CanonicalSpec): FieldChange[] {
-  if (kind === "VirtualMachine") return diffSpecs(desired, observed, classifyVm);
-  if (kind === "NfsShare") return diffSpecs(desired, observed, (p) => classifyShare(p));
-  return diffSpecs(desired, observed, () => ({ effect: "in-place" }));
+  const changes =
+    kind === "VirtualMachine" ? diffSpecs(desired, observed, classifyVm)
+    : kind === "NfsShare" ? diffSpecs(desired, observed, (p) => classifyShare(p))
+    : diffSpecs(desired, observed, () => ({ effect: "in-place" }));
+  return changes.filter((c) => !(CASELESS.has(rulePath(c.path)) && sameIgnoringCase(c.before, c.after)));
+}
+
+/**
+ * Fields that hold ARM resource names, which Azure compares case-insensitively (`MyRG` and `myrg`
+ * are one group): a difference in case alone is no change — otherwise it would be a perpetual,
+ * replace-forcing diff.
+ */
+const CASELESS = new Set(["resourceGroup", "network.vnetGroup", "network.vnet", "network.subnet", "storageAccount", "account.subnets"]);
+
+function sameIgnoringCase(a: unknown, b: unknown): boolean {
+  const norm = (v: unknown) => JSON.stringify(v)?.toLowerCase();
+  return norm(a) === norm(b);
 }

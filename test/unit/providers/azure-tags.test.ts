@@ -8,3 +8,12 @@ describe("Azure tags", () => {
     expect(manifestTagsOf(tags)).toEqual(["vmsync-demo", "web"]);
   });
 });
+
+describe("Azure diff", () => {
+  it("treats resource names that differ only in case as equal (ARM names are case-insensitive)", async () => {
+    const { diffAzure } = await import("../../../src/providers/azure/classify.js");
+    const spec = (rg: string, subnet: string) => ({ resourceGroup: rg, location: "westeurope", network: { vnetGroup: rg, vnet: "Vnet-Dev", subnet, publicIp: false } });
+    expect(diffAzure("VirtualMachine", spec("MyRG", "Default"), spec("myrg", "default"))).toEqual([]);
+    expect(diffAzure("VirtualMachine", spec("MyRG", "default"), spec("other", "default")).map((c) => [c.path, c.effect])).toEqual([["network.vnetGroup", "replace"], ["resourceGroup", "replace"]]);
+  });
+});
