@@ -122,7 +122,9 @@ function sides(input: PlanInput, index: ObservedIndex, r: DesiredResource, recor
   const provider = input.providers.get(r.provider)!;
   const config = input.desired.providers.get(r.provider) as DesiredProvider;
   const desired = provider.canonicalize(r, config);
-  const observed = record ? index.id(r.provider, r.kind, record.externalId) : index.marker(r.provider, r.kind, r.address);
+  // a recorded object that is no longer at its id but carries this stack's marker for this address
+  // moved (e.g. a Proxmox HA migration gives it a new node/vmid): it is still ours, at its new id
+  const observed = (record ? index.id(r.provider, r.kind, record.externalId) : undefined) ?? index.marker(r.provider, r.kind, r.address);
   const conflict = !record && !observed ? index.name(r.provider, r.kind, r.externalName ?? r.name) : undefined;
   return { desired, observed, conflict, diff: (d: CanonicalSpec, o: CanonicalSpec) => provider.diff(r.kind, d, o), sensitive: provider.sensitivePaths(r.kind) };
 }
@@ -147,6 +149,7 @@ function planDesired(input: PlanInput, index: ObservedIndex, r: DesiredResource,
       : { ...base, action: "create", reasonCode: "new", reason: "in the manifests, not at the provider" };
   }
   const adopt = !record;
+  const moved = record !== undefined && record.externalId !== observed.externalId;
   const ignore = r.lifecycle.ignoreChanges.map((p) => p.replace(/^spec\./, ""));
   const changes = diff(desired, observed.spec).filter((c) => !ignore.some((p) => isUnder(c.path, p)));
   const common = { ...base, externalId: observed.externalId, changes, ...(adopt ? { adopt: true } : {}) };
@@ -162,7 +165,7 @@ function planDesired(input: PlanInput, index: ObservedIndex, r: DesiredResource,
   const restartRequired = changes.some((c) => c.effect === "restart");
   if (changes.length === 0) {
     if (adopt) return { ...common, action: "noop", reasonCode: "adopt-interrupted-create", reason: "found with this stack's ownership marker (created by an interrupted run); it will be recorded in state" };
-    const stale = staleRecord(record!, r);
+    const stale = moved ? `its new id (moved outside vmsync from ${record!.externalId})` : staleRecord(record!, r);
     if (stale) return { ...common, action: "noop", recordOnly: true, reasonCode: "record-state", reason: `up to date at the provider; ${stale} will be recorded in state` };
     return { ...common, action: "noop", reasonCode: "in-sync", reason: "up to date" };
   }

@@ -219,4 +219,15 @@ describe("planner rules", () => {
     const p = s.plan({ allowMassDelete: true });
     expect(p.steps).toMatchObject([{ address: "VirtualMachine/web", action: "delete", externalId: obj.id, reason: "created by an interrupted run and no longer in the manifests" }]);
   });
+
+  it("follows an object that moved to a new id but carries its marker (e.g. an HA migration), recording the new id", () => {
+    const s = new Scenario().vm("web");
+    const obj = s.exists("web", { owned: true, id: "pve2/101" });
+    s.managed(obj);
+    s.state.resources["VirtualMachine/web"]!.externalId = "pve1/101";
+    const p = s.plan();
+    expect(p.steps[0]).toMatchObject({ action: "noop", recordOnly: true, externalId: "pve2/101" });
+    expect(p.steps[0]!.reason).toContain("moved outside vmsync from pve1/101");
+    expect(p.drift).toEqual([]);
+  });
 });
