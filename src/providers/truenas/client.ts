@@ -120,7 +120,9 @@ export class TruenasClient {
       if (!job) {
         const rows = await this.call<Array<Record<string, unknown>>>("core.get_jobs", [[["id", "=", id]]], { idempotent: true });
         job = rows[0];
-        if (!job && ++misses >= 5) return null as T; // not a job id after all, or the middleware restarted
+        // the job vanished (the middleware restarted): its outcome is unknown, so the operation is
+        // retried — every operation re-reads the server before acting, so a retry never repeats work
+        if (!job && ++misses >= 5) throw new ProviderError(`${method}: job ${id} disappeared before it finished (did the middleware restart?); its outcome is unknown`, { code: "TRUENAS_JOB_LOST", retryable: true });
       }
       if (job && FINAL.has(String(job.state))) {
         this.jobs.delete(id);
