@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Connections } from "../cli/connect.js";
 import type { DesiredState } from "../manifest/model.js";
-import { durationToMs } from "../manifest/units.js";
 import type { ExecEvent } from "../reconcile/events.js";
+import { providerLimits } from "../reconcile/limits.js";
 import { execute } from "../reconcile/execute.js";
 import type { Plan } from "../reconcile/plan-types.js";
 import { StateLockedError, type StateSnapshot } from "../state/contract.js";
@@ -46,9 +46,7 @@ export async function applyPlan(ctx: PassContext, input: ApplyInput): Promise<{ 
       if (e.type === "step.failed") failures.push({ address: e.address, error: e.error, retryable: e.retryable, ...(e.code ? { code: e.code } : {}) });
       ctx.onEvent(e);
     };
-    const limits = new Map(
-      [...input.desired.providers.values()].map((p) => [p.name, { concurrency: p.spec.concurrency ?? 4, stepTimeoutMs: durationToMs(p.spec.stepTimeout ?? "15m") ?? 900_000 }]),
-    );
+    const limits = providerLimits(input.desired);
     const result = plan.errors.length
       ? { result: "failed" as const, steps: [] }
       : await execute({

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { DesiredState } from "../manifest/model.js";
 import { cronOf } from "../manifest/resolve-schedules.js";
-import { runSnapshotRound, type Retention, type SnapshotResult } from "../reconcile/snapshots.js";
+import { runSnapshotRound, snapshotHistoryEntry, type Retention, type SnapshotResult } from "../reconcile/snapshots.js";
 import type { LockInfo, StateStore } from "../state/contract.js";
 import type { Clock } from "./clock.js";
 import type { Leadership } from "./leadership.js";
@@ -141,14 +141,13 @@ export class ScheduleRunner {
     } catch (err) {
       results = s.targets.map((t) => ({ target: t, pruned: [], error: err instanceof Error ? err.message : String(err) }));
     }
-    const failed = results.filter((r) => r.error).length;
-    const result = failed === 0 ? "succeeded" : failed === results.length ? "failed" : "partial";
     const revision = o.revision();
-    await o.store.appendHistory({
-      id: randomUUID(), command: `snapshot run ${s.name}`, user: o.lockHolder.user, host: o.lockHolder.host, startedAt: new Date(startedAt).toISOString(), finishedAt: new Date(o.clock.now()).toISOString(),
-      ...(revision ? { revision } : {}), result, summary: { create: results.length - failed, update: 0, replace: 0, delete: results.reduce((n, r) => n + r.pruned.length, 0) },
-      steps: results.map((r) => ({ address: r.target, action: "create" as const, result: r.error ? ("failed" as const) : ("succeeded" as const), ...(r.error ? { error: r.error } : {}) })),
-    }).catch((err: unknown) => o.logger.log("error", "cannot record a schedule run in history", { schedule: s.name, error: String(err) }));
+    const entry = snapshotHistoryEntry({
+      id: randomUUID(), schedule: s.name, results, user: o.lockHolder.user, host: o.lockHolder.host, startedAt: new Date(startedAt).toISOString(), finishedAt: new Date(o.clock.now()).toISOString(),
+      ...(revision ? { revision } : {}),
+    });
+    const result = entry.result;
+    await o.store.appendHistory(entry).catch((err: unknown) => o.logger.log("error", "cannot record a schedule run in history", { schedule: s.name, error: String(err) }));
     const firstError = results.find((r) => r.error)?.error;
     this.status.set(s.name, { name: s.name, cron: s.cron, targets: s.targets, lastRun: new Date(startedAt).toISOString(), lastResult: result, ...(firstError ? { lastError: firstError } : {}) });
     o.onRun({ schedule: s.name, startedAt, result, results });

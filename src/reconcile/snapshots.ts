@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { ResourceKind } from "../manifest/model.js";
 import { durationToMs } from "../manifest/units.js";
 import type { ProviderSession } from "../providers/contract.js";
-import type { ResourceRecord } from "../state/contract.js";
+import type { HistoryEntry, ResourceRecord } from "../state/contract.js";
 
 /** Retention of a schedule: keep the newest `keepLast`, and nothing older than `maxAge`. */
 export interface Retention {
@@ -89,4 +89,28 @@ export async function runSnapshotRound(input: {
       }
     }),
   );
+}
+
+/**
+ * The history entry of one snapshot round, as both `vmsync snapshot run` and the daemon record it:
+ * a snapshot taken per target counts as a create, each pruned one as a delete.
+ */
+export function snapshotHistoryEntry(input: {
+  id: string;
+  schedule: string;
+  results: SnapshotResult[];
+  user: string;
+  host: string;
+  startedAt: string;
+  finishedAt: string;
+  revision?: string;
+}): HistoryEntry & { result: "succeeded" | "failed" | "partial" } {
+  const failed = input.results.filter((r) => r.error).length;
+  return {
+    id: input.id, command: `snapshot run ${input.schedule}`, user: input.user, host: input.host, startedAt: input.startedAt, finishedAt: input.finishedAt,
+    ...(input.revision ? { revision: input.revision } : {}),
+    result: failed === 0 ? "succeeded" : failed === input.results.length ? "failed" : "partial",
+    summary: { create: input.results.length - failed, update: 0, replace: 0, delete: input.results.reduce((n, r) => n + r.pruned.length, 0) },
+    steps: input.results.map((r) => ({ address: r.target, action: "create" as const, result: r.error ? ("failed" as const) : ("succeeded" as const), ...(r.error ? { error: r.error } : {}) })),
+  };
 }

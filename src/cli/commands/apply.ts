@@ -13,7 +13,7 @@ import { addPlanFlags, planOptions, type PlanFlags } from "../plan-flags.js";
 import { looksLikePlanFile, readSavedPlan, staleSteps } from "../saved-plan.js";
 import { interruptible } from "../signals.js";
 import { openWorkspace } from "../workspace.js";
-import { durationToMs } from "../../manifest/units.js";
+import { providerLimits } from "../../reconcile/limits.js";
 
 interface Flags extends PlanFlags {
   autoApprove?: boolean;
@@ -76,9 +76,7 @@ async function runApply(ws: Awaited<ReturnType<typeof openWorkspace>>, plan: Pla
   const startedAt = new Date().toISOString();
   const runId = randomUUID();
   try {
-    const limits = new Map(
-      [...ws.desired.providers.values()].map((p) => [p.name, { concurrency: p.spec.concurrency ?? 4, stepTimeoutMs: durationToMs(p.spec.stepTimeout ?? "15m") ?? 900_000 }]),
-    );
+    const limits = providerLimits(ws.desired);
     const result = await execute({
       plan, sessions: connections.sessions, providers: connections.providers, store: ws.store, limits, parallelism, runId,
       stop: signals.stop.signal, abort: signals.abort.signal, onEvent: view.onEvent,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname, userInfo } from "node:os";
 import type { Command } from "commander";
-import { snapshotName, runSnapshotRound, type Retention } from "../../reconcile/snapshots.js";
+import { snapshotHistoryEntry, snapshotName, runSnapshotRound, type Retention } from "../../reconcile/snapshots.js";
 import { connectProviders } from "../connect.js";
 import { CommandFailed, UsageError } from "../errors.js";
 import type { CliIO } from "../io.js";
@@ -38,11 +38,7 @@ export function registerSnapshot(program: Command, io: () => CliIO): void {
         try {
           const results = await runSnapshotRound({ schedule: name, retention: spec.retention, targets, sessions: conn.sessions, now: startedAt, signal: new AbortController().signal });
           const failed = results.filter((r) => r.error);
-          await ws.store.appendHistory({
-            id: randomUUID(), command: `snapshot run ${name}`, user: userInfo().username, host: hostname(), startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(),
-            result: failed.length === 0 ? "succeeded" : failed.length === results.length ? "failed" : "partial", summary: { create: results.length - failed.length, update: 0, replace: 0, delete: results.reduce((n, r) => n + r.pruned.length, 0) },
-            steps: results.map((r) => ({ address: r.target, action: "create" as const, result: r.error ? ("failed" as const) : ("succeeded" as const), ...(r.error ? { error: r.error } : {}) })),
-          });
+          await ws.store.appendHistory(snapshotHistoryEntry({ id: randomUUID(), schedule: name, results, user: userInfo().username, host: hostname(), startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString() }));
           if (out.json) out.stdout.write(JSON.stringify({ formatVersion: 1, schedule: name, snapshot: snapshotName(name, startedAt), results }) + "\n");
           else for (const r of results) out.stdout.write(r.error ? `${r.target}: ${out.color.red("failed")}: ${r.error}\n` : `${r.target}: took ${r.created}${r.pruned.length ? `, pruned ${r.pruned.join(", ")}` : ""}\n`);
           if (failed.length) throw new CommandFailed(`${failed.length} of ${results.length} snapshots failed`, false);
