@@ -53,6 +53,7 @@ export async function openWorkspace(paths: string[], opts: WorkspaceOptions, io:
     desired = result.desired;
   }
   const stack = stackName(root, opts, io.env);
-  const store = await openStateStore({ root, stack, env: io.env, ...(opts.state ? { url: opts.state } : {}) });
+  const explicitStack = opts.stack !== undefined || (io.env.VMSYNC_STACK ?? "") !== "";
+  const store = await openStateStore({ root, stack, explicitStack, env: io.env, ...(opts.state ? { url: opts.state } : {}) });
   return { paths: list, root, stack, desired, store };
 }

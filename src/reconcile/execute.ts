@@ -56,6 +56,9 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
   const runtime = input.runtime ?? realRuntime;
   const started = runtime.now();
   const runnable = input.plan.steps.filter(isRunnable);
+  // how each managed resource came under management survives updates (an imported VM stays "imported")
+  const before = await input.store.read();
+  const origins = new Map(Object.values(before.resources).map((r) => [r.address, r.origin]));
   const graph = new StepGraph(runnable);
   const status = new Map<string, HistoryStep["result"] | "running">();
   const history: HistoryStep[] = [];
@@ -90,7 +93,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
           status.set(step.address, "running");
           inFlight.set(provider, (inFlight.get(provider) ?? 0) + 1);
           running++;
-          void runStep(input, step, runtime, emit).then(({ result, error }) => {
+          void runStep(input, step, runtime, emit, origins.get(step.address)).then(({ result, error }) => {
             running--;
             inFlight.set(provider, inFlight.get(provider)! - 1);
             finish(step, result, error);
@@ -120,7 +123,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
 }
 
 /** Runs one step with retries and commits its outcome to state. Never throws. */
-async function runStep(input: ExecuteInput, step: PlanStep, runtime: RetryRuntime, emit: (e: EventInput) => void): Promise<{ result: "succeeded" | "failed"; error?: string }> {
+async function runStep(input: ExecuteInput, step: PlanStep, runtime: RetryRuntime, emit: (e: EventInput) => void, origin?: "created" | "imported"): Promise<{ result: "succeeded" | "failed"; error?: string }> {
   const t0 = runtime.now();
   const limits = input.limits.get(step.provider ?? "");
   const deadline = t0 + (limits?.stepTimeoutMs ?? 15 * 60_000);
@@ -137,7 +140,7 @@ async function runStep(input: ExecuteInput, step: PlanStep, runtime: RetryRuntim
       },
       { policy: input.retry ?? defaultRetry, runtime, deadline, signal, onRetry: (attempt, delayMs, err) => emit({ type: "step.retry", address: step.address, action: step.action, attempt, delayMs, error: messageOf(err) }) },
     );
-    await commitOutcome(input, step, observed);
+    await commitOutcome(input, step, observed, step.action === "update" || (step.action === "noop" && !step.adopt) ? (origin ?? "created") : "created");
     const mismatch = observed && step.desired && step.provider ? remainingDiff(input.providers.get(step.provider), step.kind, step.desired, observed) : [];
     emit({ type: "step.done", address: step.address, action: step.action, ...(observed ? { externalId: observed.externalId } : {}), durationMs: runtime.now() - t0, ...(mismatch.length ? { mismatch } : {}) });
     return { result: "succeeded" };
@@ -176,7 +179,7 @@ async function perform(input: ExecuteInput, step: PlanStep, session: ProviderSes
   }
 }
 
-async function commitOutcome(input: ExecuteInput, step: PlanStep, observed: ObservedResource | undefined): Promise<void> {
+async function commitOutcome(input: ExecuteInput, step: PlanStep, observed: ObservedResource | undefined, origin: "created" | "imported"): Promise<void> {
   const changes: StateChange[] = [];
   if (step.action === "delete") changes.push({ type: "removeResource", address: step.address });
   else if (observed) {
@@ -184,7 +187,7 @@ async function commitOutcome(input: ExecuteInput, step: PlanStep, observed: Obse
       type: "putResource",
       record: {
         address: step.address, kind: step.kind, provider: step.provider ?? "", externalId: observed.externalId, appliedSpec: step.desired ?? observed.spec,
-        protect: step.protect, appliedAt: new Date().toISOString(), origin: "created", dependsOn: step.dependsOn,
+        protect: step.protect, appliedAt: new Date().toISOString(), origin, dependsOn: step.dependsOn,
       },
     });
   }

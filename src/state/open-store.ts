@@ -34,6 +34,12 @@ export interface OpenStateOptions {
   root: string;
   /** Stack name; the PostgreSQL backend keeps each stack's rows apart. */
   stack: string;
+  /**
+   * True when the stack was named explicitly (--stack, VMSYNC_STACK): the file backend then keeps
+   * that stack's state apart too (`.vmsync/stacks/<name>/`), so two stacks on one folder never share
+   * an inventory. The default stack keeps `.vmsync/`.
+   */
+  explicitStack?: boolean;
   /** The `--state` flag, if given. */
   url?: string;
   env: NodeJS.ProcessEnv;
@@ -95,10 +101,10 @@ export async function chooseStateBackend(opts: OpenStateOptions): Promise<StateB
   return pick(opts.url, "--state") ?? pick(opts.env.VMSYNC_STATE_URL, "VMSYNC_STATE_URL") ?? pick(config.url, `state.url in ${configPath}`) ?? { backend: "file" };
 }
 
-/** Opens the chosen state store for `opts.stack` (the file backend ignores the stack, as before). */
+/** Opens the chosen state store for `opts.stack` (the file backend: only an explicitly named stack gets its own folder). */
 export async function openStateStore(opts: OpenStateOptions): Promise<StateStore> {
   const choice = await chooseStateBackend(opts);
-  if (choice.backend === "file") return openFileStateStore(opts.root);
+  if (choice.backend === "file") return openFileStateStore(opts.root, opts.explicitStack ? { stack: opts.stack } : {});
   const target = await resolvePgTarget(choice.url, choice.config, {
     env: opts.env,
     origin: choice.origin,

@@ -41,4 +41,15 @@ describe("vmsync state unlock / rm", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/is locked by ci@/);
   });
+
+  it("keeps an explicitly named stack's file state apart from the default one", async () => {
+    tree = await tempTree({ "m.yaml": "# manifests\n" });
+    const named = await runCli(["state", "list", "--stack", "staging"], { cwd: tree.dir });
+    expect(named.stderr).toContain(join(".vmsync", "stacks", "staging", "state.json"));
+    const viaEnv = await runCli(["state", "list"], { cwd: tree.dir, env: { VMSYNC_STACK: "staging" } });
+    expect(viaEnv.stderr).toContain(join(".vmsync", "stacks", "staging", "state.json"));
+    const plain = await runCli(["state", "list"], { cwd: tree.dir });
+    expect(plain.stderr).toMatch(/\.vmsync\/state\.json/);
+    expect(plain.stderr).not.toContain("stacks");
+  });
 });

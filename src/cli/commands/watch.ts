@@ -114,8 +114,10 @@ A second signal cancels running steps. The state lock is held only while applyin
       if (git) await mkdir(workdir, { recursive: true });
       const manifestCwd = git ? resolve(workdir, "repo") : out.cwd;
       const named = git && (paths[0] ?? ".") === "." ? basename(flags.git!).replace(/\.git$/, "") : basename(resolve(manifestCwd, paths[0] ?? "."));
-      const stack = flags.stack ?? out.env.VMSYNC_STACK ?? stackName(named, {}, {});
-      const ws = await openWorkspace(git ? [workdir] : paths, { stack, ...(flags.state ? { state: flags.state } : {}) }, out, false);
+      // an explicit stack (or the repository's name with --git) is passed on; otherwise the workspace
+      // derives the same default as `vmsync plan` in that folder, so both share one state
+      const stack = flags.stack ?? out.env.VMSYNC_STACK ?? (git ? stackName(named, {}, {}) : undefined);
+      const ws = await openWorkspace(git ? [workdir] : paths, { ...(stack ? { stack } : {}), ...(flags.state ? { state: flags.state } : {}) }, out, false);
       const logger = streamLogger(out.stderr, { json: out.json, now: () => systemClock.now() });
       const user = userInfo().username;
       // PostgreSQL state: one leader per stack among several daemons; a follower that becomes leader reconciles at once

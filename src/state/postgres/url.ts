@@ -35,6 +35,7 @@ export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = "***";
+    for (const key of [...u.searchParams.keys()]) if (/pass|secret|token|key/i.test(key)) u.searchParams.set(key, "***");
     return u.toString();
   } catch {
     // unparsable: drop everything between "//" and "@" rather than risk showing a secret

@@ -180,4 +180,13 @@ describe("executor (fake provider, real file state)", () => {
     expect(plan.steps[0]).toMatchObject({ action: "noop", reasonCode: "blocked-protected" });
     expect(s.provider.world.size).toBe(1);
   });
+
+  it("keeps an imported resource imported across updates", async () => {
+    const s = new Scenario().vm("legacy", { cores: 2 });
+    const obj = s.exists("legacy");
+    await store.commit([{ type: "putResource", record: { address: "VirtualMachine/legacy", kind: "VirtualMachine", provider: "pve", externalId: obj.id, appliedSpec: obj.spec, protect: false, appliedAt: "2026-01-01T00:00:00Z", origin: "imported" } }]);
+    const { result } = await apply(s);
+    expect(result.result).toBe("succeeded");
+    expect((await store.read()).resources["VirtualMachine/legacy"]).toMatchObject({ origin: "imported" });
+  });
 });
