@@ -106,7 +106,10 @@ export async function deleteShare(ctx: AzureContext, req: DeleteRequest, op: Ope
   const { storage } = ctx.clients;
   const acct = await getOrUndefined(`read storage account ${account}`, () => storage.storageAccounts.getProperties(p.resourceGroup, account, call(op)));
   if (!acct) return;
-  await getOrUndefined(`delete NFS share ${p.name}`, () => storage.fileShares.delete(p.resourceGroup, account, p.name, call(op)));
+  const share = await getOrUndefined(`read file share ${p.name}`, () => storage.fileShares.get(p.resourceGroup, account, p.name, call(op)));
+  const owner = markerOf(share?.metadata);
+  if (owner && (owner.stack !== ctx.stack || owner.address !== req.address)) throw unowned("file share", share?.id, req.address); // the planner checks too
+  if (share) await getOrUndefined(`delete NFS share ${p.name}`, () => storage.fileShares.delete(p.resourceGroup, account, p.name, call(op)));
   if (!ownedBy(acct.tags, ctx.stack, req.address)) return;
   const left = (await getOrUndefined(`list file shares of ${account}`, () => all(storage.fileShares.list(p.resourceGroup, account, call(op))))) ?? [];
   if (left.length === 0) await getOrUndefined(`delete storage account ${account}`, () => storage.storageAccounts.delete(p.resourceGroup, account, call(op)));

@@ -2,8 +2,8 @@ import type { DeleteRequest, OperationContext } from "../contract.js";
 import { call, lro, type AzureContext } from "./context.js";
 import { azureCall, getOrUndefined } from "./errors.js";
 import { nameOfId, parseId } from "./ids.js";
-import { ownedBy } from "./marker.js";
-import { deleteOwnedNetwork } from "./network.js";
+import { markerOf, ownedBy } from "./marker.js";
+import { deleteOwnedNetwork, unowned } from "./network.js";
 import { partNames } from "./vm-create.js";
 
 /**
@@ -21,6 +21,9 @@ export async function deleteVm(ctx: AzureContext, req: DeleteRequest, op: Operat
   const { compute, network } = ctx.clients;
   const parts = partNames(name);
   const vm = await getOrUndefined(`read VM ${name}`, () => compute.virtualMachines.get(rg, name, call(op)));
+  // defence in depth (the planner checks too): never delete a VM another stack or address owns
+  const owner = markerOf(vm?.tags);
+  if (owner && (owner.stack !== ctx.stack || owner.address !== req.address)) throw unowned("VM", vm?.id, req.address);
   const nicIds = new Set<string>([`${rg}/${parts.nic}`]);
   const pipIds = new Set<string>([`${rg}/${parts.pip}`]);
   let osDisk: string | undefined;

@@ -179,4 +179,11 @@ describe("VirtualMachine on Azure", () => {
     expect(seen.marker).toBeUndefined();
     await expect(env.session.create(createRequest(env, vmResource("foreign")), ctx())).rejects.toMatchObject({ code: "UNOWNED_CONFLICT", retryable: false });
   });
+
+  test("delete refuses a VM whose marker names another address (its id was reused)", async () => {
+    const r = vmResource("vm-5");
+    const made = await env.session.create(createRequest(env, r), ctx());
+    await expect(env.session.delete({ address: "VirtualMachine/someone-else", kind: "VirtualMachine", externalId: made.externalId }, ctx())).rejects.toMatchObject({ code: "UNOWNED_CONFLICT", retryable: false });
+    expect((await env.sdk.compute.virtualMachines.get("rg-test", "vm-5")).name).toBe("vm-5");
+  });
 });
