@@ -120,6 +120,9 @@ export function updateVm(ctx: SessionContext, req: UpdateRequest, op: OperationC
   return doing(`cannot update truenas vm ${d.name}`, async () => {
     const e = await getVm(ctx, ["id", "=", Number(req.externalId)]);
     if (!e) throw new ProviderError(`VM ${req.externalId} does not exist any more`, { code: "TRUENAS_NOT_FOUND", retryable: false });
+    // defence in depth (the planner checks too): never take over a VM another stack or address owns
+    const owner = parseMarked(e.description).marker;
+    if (owner && !sameOwner(owner, req.marker)) throw new ProviderError(`VM ${String(e.name)} belongs to ${owner.stack}/${owner.address}`, { code: "TRUENAS_CONFLICT", retryable: false });
     const touched = (p: string) => req.changes.some((c: FieldChange) => isUnder(c.path, p) || isUnder(p, c.path));
     await converge(ctx, e, d, req.marker, touched, op.signal);
     return (await readVm(ctx, Number(e.id), d.dataset))!;
