@@ -1,3 +1,4 @@
+import type { KeyedMutex } from "../concurrency.js";
 import type { DesiredProvider } from "../../manifest/model.js";
 import type { AzureProviderSpec } from "../../manifest/schema/index.js";
 import type { OperationContext } from "../contract.js";
@@ -17,7 +18,8 @@ export interface AzureContext {
   groups: Set<string>;
   /** NfsShare name → its storage account (group, name), learnt from observe and create. */
   shareAccounts: Map<string, { resourceGroup: string; account: string }>;
-  locks: Map<string, Promise<unknown>>;
+  /** Serialises changes to one VNet within the session. */
+  locks: KeyedMutex;
 }
 
 /** Options for one SDK call: cancellation and, for LROs, the poll interval. */
@@ -30,18 +32,9 @@ export function call(op?: Pick<OperationContext, "signal">): { abortSignal?: Abo
   return op ? { abortSignal: op.signal } : {};
 }
 
-/** Runs `fn` after every earlier holder of `key` in this session finished (a per-key mutex). */
-export async function withLock<T>(ctx: AzureContext, key: string, fn: () => Promise<T>): Promise<T> {
-  const k = key.toLowerCase();
-  const prev = ctx.locks.get(k) ?? Promise.resolve();
-  const run = prev.then(fn, fn);
-  const tail = run.catch(() => {});
-  ctx.locks.set(k, tail);
-  try {
-    return await run;
-  } finally {
-    if (ctx.locks.get(k) === tail) ctx.locks.delete(k);
-  }
+/** Runs `fn` after every earlier holder of `key` (case-insensitive, as ARM names are) in this session finished. */
+export function withLock<T>(ctx: AzureContext, key: string, fn: () => Promise<T>): Promise<T> {
+  return ctx.locks.run(key.toLowerCase(), fn);
 }
 
 export { mapLimit } from "../concurrency.js";

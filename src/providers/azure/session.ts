@@ -1,3 +1,4 @@
+import { KeyedMutex } from "../concurrency.js";
 import type { DesiredProvider } from "../../manifest/model.js";
 import type { AzureProviderSpec } from "../../manifest/schema/index.js";
 import { ProviderError, type ConnectOptions, type ProviderSession } from "../contract.js";
@@ -27,7 +28,7 @@ export async function connectAzure(config: DesiredProvider, options: ConnectOpti
   } catch (err) {
     throw toProviderError(`connect to Azure (${clients.endpoint}, subscription ${clients.subscriptionId})`, err);
   }
-  const ctx: AzureContext = { clients, stack: options.stack, config, spec: config.spec as AzureProviderSpec, groups: new Set(), shareAccounts: new Map(), locks: new Map() };
+  const ctx: AzureContext = { clients, stack: options.stack, config, spec: config.spec as AzureProviderSpec, groups: new Set(), shareAccounts: new Map(), locks: new KeyedMutex() };
   return {
     observe: (scope) => observeAzure(ctx, scope),
     async create(req, op) {
