@@ -1,3 +1,4 @@
+import { mibToSize } from "../../manifest/units.js";
 import { isUnder } from "../../providers/diff-util.js";
 
 /** What renderers show instead of a secret. */
@@ -8,10 +9,17 @@ export function isSensitive(path: string, sensitive: string[]): boolean {
   return sensitive.some((p) => isUnder(path, p));
 }
 
-/** A value as shown in a plan: JSON for scalars and small structures, `(sensitive)` for secrets. */
+/**
+ * Canonical specs keep sizes as MiB numbers under these keys (every provider does); people read
+ * them with units.
+ */
+const MIB_KEYS = new Set(["memory", "size", "quota"]);
+
+/** A value as shown in a plan: JSON for scalars and small structures, sizes with units, `(sensitive)` for secrets. */
 export function showValue(value: unknown, path: string, sensitive: string[]): string {
   if (isSensitive(path, sensitive)) return SENSITIVE;
   if (value === undefined) return "(none)";
+  if (typeof value === "number" && Number.isInteger(value) && value >= 0 && MIB_KEYS.has(path.replace(/\[\d+\]/g, "").split(".").pop() ?? "")) return mibToSize(value);
   if (typeof value === "string") return JSON.stringify(value);
   return JSON.stringify(value);
 }
