@@ -3,7 +3,7 @@ import { ArmError, invalidParameter, invalidReference } from "./errors.js";
 import { macAddress, weakEtag } from "./ids.js";
 import { clone, isObject, type Json } from "./json.js";
 import { ipToString, parseCidr, startNetworkDelete, startNetworkPut } from "./network-common.js";
-import { assertIdle, checkSameLocation, listOfType, newResource, normalizeLocation, requireBody, requireLocation, requireResource, tagsOf } from "./resources.js";
+import { assertIdle, beginPut, listOfType, newResource, normalizeLocation, requireResource, tagsOf } from "./resources.js";
 import { findSubnet } from "./virtual-networks.js";
 import type { StoredResource } from "./world.js";
 
@@ -92,14 +92,7 @@ export const networkInterfaceHandlers: ResourceTypeHandlers = {
   apiVersionKey: "microsoft.network/networkinterfaces",
   get: (sim, _req, ref) => ({ status: 200, body: clone(requireResource(sim, ref).body) }),
   put(sim, req, ref) {
-    const body = requireBody(req);
-    const old = sim.world.get(ref.id);
-    if (old) {
-      assertIdle(old);
-      checkSameLocation(old, body, ref);
-    }
-    const location = normalizeLocation(requireLocation(body));
-    const props: Json = isObject(body.properties) ? body.properties : {};
+    const { body, old, location, props } = beginPut(sim, req, ref);
     const configs = buildIpConfigs(sim, ref, location, Array.isArray(props.ipConfigurations) ? (props.ipConfigurations as Json[]) : [], old);
     const nic = old ?? newResource(ref, location, body);
     const previous = (old?.body.properties.ipConfigurations ?? []) as Json[];

@@ -1,8 +1,8 @@
 import type { ResourceTypeHandlers } from "./context.js";
 import { ArmError, invalidParameter } from "./errors.js";
-import { clone, isObject, type Json } from "./json.js";
+import { clone, type Json } from "./json.js";
 import { startNetworkDelete, startNetworkPut } from "./network-common.js";
-import { assertIdle, checkSameLocation, listOfType, newResource, normalizeLocation, requireBody, requireLocation, requireResource, tagsOf } from "./resources.js";
+import { assertIdle, beginPut, listOfType, newResource, requireResource, tagsOf } from "./resources.js";
 
 const TYPE = "Microsoft.Network/publicIPAddresses";
 
@@ -17,14 +17,7 @@ export const publicIpHandlers: ResourceTypeHandlers = {
   apiVersionKey: "microsoft.network/publicipaddresses",
   get: (sim, _req, ref) => ({ status: 200, body: clone(requireResource(sim, ref).body) }),
   put(sim, req, ref) {
-    const body = requireBody(req);
-    const old = sim.world.get(ref.id);
-    if (old) {
-      assertIdle(old);
-      checkSameLocation(old, body, ref);
-    }
-    const location = normalizeLocation(requireLocation(body));
-    const props: Json = isObject(body.properties) ? body.properties : {};
+    const { body, old, location, props } = beginPut(sim, req, ref);
     const sku = String(body.sku?.name ?? old?.body.sku?.name ?? "Standard");
     if (sku !== "Standard" && sku !== "Basic") throw invalidParameter(`Public IP SKU '${sku}' is not supported.`, "sku.name");
     const method = String(props.publicIPAllocationMethod ?? (sku === "Standard" ? "Static" : "Dynamic"));

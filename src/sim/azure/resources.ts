@@ -42,6 +42,23 @@ export function checkSameLocation(existing: StoredResource, body: Json, ref: Res
   }
 }
 
+/**
+ * The common start of a PUT that creates or replaces a located resource: the body (400 when
+ * missing), the existing resource if any (409 while an operation runs on it; 409 when the location
+ * would change), the normalised location (400 when missing) and `properties` (`{}` when absent).
+ */
+export function beginPut(sim: SimContext, req: ArmRequest, ref: ResourceRef): { body: Json; old: StoredResource | undefined; location: string; props: Json } {
+  const body = requireBody(req);
+  const old = sim.world.get(ref.id);
+  if (old) {
+    assertIdle(old);
+    checkSameLocation(old, body, ref);
+  }
+  const location = normalizeLocation(requireLocation(body));
+  const props: Json = isObject(body.properties) ? body.properties : {};
+  return { body, old, location, props };
+}
+
 /** ARM compares locations ignoring case and spaces ("East US" = "eastus"). */
 export function normalizeLocation(location: string): string {
   return location.replace(/\s+/g, "").toLowerCase();

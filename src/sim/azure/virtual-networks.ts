@@ -5,7 +5,7 @@ import { clone, isObject, type Json } from "./json.js";
 import { startNetworkDelete, startNetworkPut, parseCidr } from "./network-common.js";
 import { lroHeaders } from "./operation-routes.js";
 import { listPage } from "./paging.js";
-import { assertIdle, checkSameLocation, listOfType, newResource, normalizeLocation, requireBody, requireLocation, requireResource, tagsOf } from "./resources.js";
+import { assertIdle, beginPut, listOfType, newResource, requireBody, requireResource, tagsOf } from "./resources.js";
 import type { StoredResource } from "./world.js";
 
 const TYPE = "Microsoft.Network/virtualNetworks";
@@ -81,14 +81,7 @@ export const virtualNetworkHandlers: ResourceTypeHandlers = {
   apiVersionKey: "microsoft.network/virtualnetworks",
   get: (sim, _req, ref) => ({ status: 200, body: renderVnet(sim, requireResource(sim, ref)) }),
   put(sim, req, ref) {
-    const body = requireBody(req);
-    const old = sim.world.get(ref.id);
-    if (old) {
-      assertIdle(old);
-      checkSameLocation(old, body, ref);
-    }
-    const location = normalizeLocation(requireLocation(body));
-    const props: Json = isObject(body.properties) ? body.properties : {};
+    const { body, old, location, props } = beginPut(sim, req, ref);
     const prefixes = (props.addressSpace?.addressPrefixes ?? []) as unknown[];
     if (!Array.isArray(prefixes) || prefixes.length === 0 || prefixes.some((p) => !parseCidr(p))) {
       throw new ArmError(400, "InvalidAddressPrefixFormat", `Address prefixes of virtual network ${ref.id} are missing or not formatted correctly.`);
