@@ -77,7 +77,3 @@ export interface DesiredState {
   resources: DesiredResource[];
 }
 
-/** Narrowing helper: true when `r` is of kind `k`. */
-export function isKind<K extends ResourceKind>(r: DesiredResource, k: K): r is DesiredResource<K> {
-  return r.kind === k;
-}

@@ -7,8 +7,7 @@
  * Two VMs whose TrueNAS names would be equal on one provider are a diagnostic.
  */
 
-/** Lowest and highest VMID Proxmox accepts. */
-export const PROXMOX_VMID_MIN = 100;
+/** Highest VMID Proxmox accepts (the lowest, 100, is the schema's minimum). */
 export const PROXMOX_VMID_MAX = 999_999_999;
 
 /** Proxmox `dns-name`: dot-separated labels of letters, digits and inner hyphens. */

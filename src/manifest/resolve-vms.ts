@@ -1,7 +1,7 @@
 import { Value } from "@sinclair/typebox/value";
 import { mergeSpec } from "./merge.js";
 import type { DesiredProvider, DesiredResource } from "./model.js";
-import { azureVmNameProblem, isTruenasVmName, PROXMOX_VMID_MAX, truenasVmName } from "./names.js";
+import { azureVmNameProblem, isProxmoxName, isTruenasVmName, PROXMOX_VMID_MAX, truenasVmName } from "./names.js";
 import { lifecycleOf, reportAt, reportDangling, sourceOf, type LoadedDocument, type ResolveContext } from "./resolve.js";
 import { VirtualMachineSpec, type VmTemplateSpec } from "./schema/index.js";
 import { sizeToMiB } from "./units.js";
@@ -83,6 +83,7 @@ function claim(ctx: ResolveContext, doc: LoadedDocument, taken: Map<string, stri
 
 function externalNameOf(ctx: ResolveContext, doc: LoadedDocument, type: string, name: string, explicit: string | undefined): string {
   const ext = explicit ?? (type === "truenas" ? truenasVmName(name) : name);
+  if (type === "proxmox" && !isProxmoxName(ext)) reportAt(ctx, doc, ["spec", "externalName"], "invalid-name", `"${ext}" is not a valid Proxmox VM name`, "Proxmox VM names are DNS names: letters, digits and inner hyphens, in dot-separated labels.");
   if (type === "truenas" && !isTruenasVmName(ext)) reportAt(ctx, doc, ["spec", "externalName"], "invalid-name", `"${ext}" is not a valid TrueNAS VM name`, "TrueNAS VM names allow only letters, digits and underscore.");
   if (type === "azure") {
     const problem = azureVmNameProblem(ext);

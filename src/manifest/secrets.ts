@@ -7,13 +7,6 @@ import type { YamlDocument } from "./yaml-source.js";
 /** A secret reference once checked: `{env}` or `{file}` (file paths relative to the manifest). */
 export type SecretRefValue = { env: string } | { file: string };
 
-/** True for a value shaped like a secret reference. */
-export function isSecretRef(v: unknown): v is SecretRefValue {
-  if (!isPlainObject(v)) return false;
-  const keys = Object.keys(v);
-  return keys.length === 1 && ((keys[0] === "env" && typeof v.env === "string") || (keys[0] === "file" && typeof v.file === "string"));
-}
-
 /**
  * Diagnoses `{file: …}` references in a document that point outside the manifest tree `root`
  * (absolute paths, `..` escapes): a manifest must not be able to read arbitrary files.
@@ -72,7 +65,3 @@ export function readSetting(value: string | { env: string } | undefined, env: No
   return v;
 }
 
-/** The folder a path in a manifest is relative to. */
-export function manifestDir(file: string): string {
-  return dirname(resolve(file));
-}

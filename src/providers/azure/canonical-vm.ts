@@ -4,7 +4,7 @@ import type { AzureProviderSpec, VirtualMachineSpec } from "../../manifest/schem
 import { sizeToMiB } from "../../manifest/units.js";
 import type { CanonicalSpec } from "../contract.js";
 import { cloudInitHash, isEmptyCloudInit, type CloudInitInputs } from "./cloud-init.js";
-import { groupOf, parseId, subnetNames } from "./ids.js";
+import { groupOf, subnetNames } from "./ids.js";
 import { manifestTagsOf, TAG } from "./marker.js";
 
 /** Default names when neither the VM nor the provider names them. */
@@ -141,9 +141,3 @@ export function asSpec(v: object): CanonicalSpec {
   return JSON.parse(JSON.stringify(v)) as CanonicalSpec;
 }
 
-/** The resource group and name of a VM id. */
-export function vmRef(externalId: string): { resourceGroup: string; name: string } {
-  const p = parseId(externalId);
-  if (!p) throw new Error(`not an Azure resource id: ${externalId}`);
-  return { resourceGroup: p.resourceGroup, name: p.name };
-}

@@ -56,12 +56,6 @@ export function resourceId(subscriptionId: string, resourceGroup: string, type: 
   return segs.join("/");
 }
 
-/** The subnet id for a subnet given as a name in `vnet` (in `resourceGroup`) or as a full id. */
-export function subnetIdOf(subscriptionId: string, resourceGroup: string, vnet: string | undefined, subnet: string): string {
-  if (subnet.startsWith("/")) return subnet;
-  return resourceId(subscriptionId, resourceGroup, "Microsoft.Network/virtualNetworks", vnet ?? "vnet", "subnets", subnet);
-}
-
 /** `{vnet, subnet}` names of a subnet id (undefined when it is not one). */
 export function subnetNames(id: string | undefined): { vnet: string; subnet: string; resourceGroup: string } | undefined {
   const p = id ? parseId(id) : undefined;

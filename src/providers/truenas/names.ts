@@ -25,11 +25,6 @@ export function vmDataset(pool: string, vmName: string): string {
   return `${vmsyncRoot(pool)}/${vmName}`;
 }
 
-/** The zvol of one disk. */
-export function zvolName(vmDs: string, disk: string): string {
-  return `${vmDs}/${disk}`;
-}
-
 /** `/dev/zvol/<name>` (spaces become `+`, as the middleware does). */
 export function zvolPath(name: string): string {
   return `/dev/zvol/${name.replace(/ /g, "+")}`;

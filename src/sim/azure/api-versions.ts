@@ -16,11 +16,6 @@ const SUPPORTED: Record<string, readonly string[]> = {
   "microsoft.network/publicipaddresses": ["2025-05-01", "2025-03-01", "2024-10-01", "2024-07-01", "2024-05-01", "2024-03-01"],
 };
 
-/** The api-version the simulator writes into poll URLs it hands out for a resource type. */
-export function preferredApiVersion(typeKey: string): string {
-  return SUPPORTED[typeKey]?.[0] ?? "2025-04-01";
-}
-
 /**
  * Checks the `api-version` query parameter for a request to a resource type (lower-case
  * `namespace/topLevelType`). Missing → 400 `MissingApiVersionParameter`; unknown for a resource

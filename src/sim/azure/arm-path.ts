@@ -69,12 +69,3 @@ export function resourceGroupId(subscriptionId: string, resourceGroup: string): 
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`;
 }
 
-/**
- * Splits a full resource id (as found in a body, e.g. a NIC or subnet reference) into resource group
- * and the trailing name; `undefined` when the id is not an ARM resource id.
- */
-export function parseResourceId(id: string): { subscriptionId: string; resourceGroup: string; namespace: string; types: string[]; names: string[] } | undefined {
-  const p = parseArmPath(id);
-  if (p.kind !== "provider" || p.resourceGroup === undefined || p.names.length !== p.types.length) return undefined;
-  return { subscriptionId: p.subscriptionId, resourceGroup: p.resourceGroup, namespace: p.namespace, types: p.types, names: p.names };
-}

@@ -38,15 +38,6 @@ export function resourceGroupNotFound(rg: string): ArmError {
   return new ArmError(404, "ResourceGroupNotFound", `Resource group '${rg}' could not be found.`);
 }
 
-/** 404 `ParentResourceNotFound` for nested resources whose parent is missing. */
-export function parentNotFound(parentType: string, parentName: string): ArmError {
-  return new ArmError(
-    404,
-    "ParentResourceNotFound",
-    `Can not perform requested operation on nested resource. Parent resource '${parentName}' of type '${parentType}' not found.`,
-  );
-}
-
 /** 400 `InvalidParameter` (target names the offending field). */
 export function invalidParameter(message: string, target?: string): ArmError {
   return new ArmError(400, "InvalidParameter", message, target === undefined ? {} : { target });

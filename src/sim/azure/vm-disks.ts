@@ -1,8 +1,7 @@
 import type { SimContext } from "./context.js";
 import { createDisk, isDiskSku } from "./disk-model.js";
 import { ArmError, invalidParameter } from "./errors.js";
-import { clone, isObject, type Json } from "./json.js";
-import { lastSegment } from "./resources.js";
+import { isObject, type Json } from "./json.js";
 
 /** The VM a disk operation is for. */
 export interface VmDiskOwner {
@@ -123,10 +122,3 @@ export function detach(sim: SimContext, diskEntry: Json, honourDeleteOption: boo
   if (disk) delete disk.body.managedBy;
 }
 
-/** A copy of `entry` (for read-modify-write of stored disk arrays). */
-export function copyDisks(entries: unknown): Json[] {
-  return Array.isArray(entries) ? (clone(entries) as Json[]) : [];
-}
-
-/** The disk name an id ends with. */
-export const diskNameOf = lastSegment;

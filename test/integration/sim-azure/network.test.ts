@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createNetwork, createNic, fast, startEnv, vmSpec, type AzureEnv } from "./helpers.js";
+import { createNetwork, fast, startEnv, vmSpec, type AzureEnv } from "./helpers.js";
 
 let env: AzureEnv;
 let subnet: string;

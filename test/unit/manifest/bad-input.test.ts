@@ -102,6 +102,11 @@ const rows: Row[] = [
     expect: { file: "a.yaml", line: 4, column: 9, code: "invalid-format", path: "metadata.name", message: /"Web_1" has the wrong format/ },
   },
   {
+    reason: "Proxmox externalName that is not a DNS name",
+    files: { "p.yaml": proxmoxProvider, "a.yaml": vm("a", "  externalName: web_1\n") },
+    expect: { file: "a.yaml", line: 10, column: 17, code: "invalid-name", path: "spec.externalName", message: /"web_1" is not a valid Proxmox VM name/ },
+  },
+  {
     reason: "TrueNAS name mapping collision (externalName vs mapped name)",
     files: { "n.yaml": truenasProvider, "a.yaml": vm("web-1", "", "nas") + "---\n" + vm("other", "  externalName: web_1\n", "nas") },
     expect: { file: "a.yaml", line: 14, column: 9, code: "name-collision", path: "metadata.name", message: /TrueNAS VM name web_1 of VirtualMachine\/other is also used by VirtualMachine\/web-1/ },
