@@ -1,7 +1,5 @@
 import type { ExecEvent } from "../reconcile/events.js";
-import type { RetryPolicy, RetryRuntime } from "../reconcile/retry.js";
-import type { LockInfo, StateStore } from "../state/contract.js";
-import { nextWindowOpen, windowOpen, type ChangeWindow } from "./change-window.js";
+import { nextWindowOpen, windowOpen } from "./change-window.js";
 import type { Clock } from "./clock.js";
 import type { GitSource } from "./git-source.js";
 import { ResourceHealth } from "./health.js";
@@ -12,8 +10,8 @@ import { DaemonMetrics } from "./metrics.js";
 import { notificationsForPass, type DaemonNotification, type NotifyMemo } from "./notify-format.js";
 import type { Notifier } from "./notify.js";
 import { logPass, logEvent, logScheduleRun } from "./pass-log.js";
-import type { PassResult, WatchMode } from "./pass-types.js";
-import { reconcilePass, type ConnectFn, type PassContext } from "./reconcile-pass.js";
+import type { PassResult } from "./pass-types.js";
+import { reconcilePass, type PassContext } from "./reconcile-pass.js";
 import { jittered, Wakeups } from "./resync.js";
 import { RunQueue } from "./run-queue.js";
 import { GitPoller } from "./git-poller.js";
@@ -21,17 +19,13 @@ import { ScheduleRunner, type ScheduleRun } from "./schedule-runner.js";
 import { StatusTracker, type DaemonStatus } from "./status.js";
 import { watchManifests, type ManifestWatcher } from "./watcher.js";
 
-/** Everything `vmsync watch` configures. Times are in ms of the injected clocks. */
-export interface DaemonOptions {
-  stack: string;
-  /** Manifest paths, relative to `cwd` (the clone in git mode). */
-  paths: string[];
-  cwd: string;
-  store: StateStore;
-  env: NodeJS.ProcessEnv;
-  mode: WatchMode;
-  planOptions: PassContext["planOptions"];
-  windows: ChangeWindow[];
+/**
+ * Everything `vmsync watch` configures: what each reconcile pass needs (the PassContext fields the
+ * daemon does not build itself; `paths` are relative to `cwd`, the clone in git mode) plus the
+ * daemon's own timing, sources and outputs. Times are in ms of the injected clocks.
+ */
+export interface DaemonOptions
+  extends Pick<PassContext, "stack" | "paths" | "cwd" | "store" | "env" | "mode" | "planOptions" | "windows" | "clock" | "connect" | "parallelism" | "execution" | "lockHolder"> {
   intervalMs: number;
   /** Share of the interval resyncs are spread by (default 0.1). */
   jitter?: number;
@@ -39,17 +33,12 @@ export interface DaemonOptions {
   /** Watch the manifest files (off in git mode: the tree changes only by checkout). */
   watchFiles: boolean;
   git?: { source: GitSource; pollMs: number };
-  parallelism: number;
-  clock: Clock;
   /** Clock of snapshot schedules (the test clock may run fast); defaults to `clock`. */
   scheduleClock?: Clock;
   leadership?: Leadership;
   logger: Logger;
   notifier?: Notifier;
-  connect: ConnectFn;
   http?: { host: string; port: number; token?: string };
-  execution?: { retry?: RetryPolicy; runtime?: RetryRuntime };
-  lockHolder: Omit<LockInfo, "id" | "acquiredAt">;
   random?: () => number;
   health?: ResourceHealth;
   /** Expose process metrics (off in unit tests). */
@@ -91,10 +80,10 @@ export class Daemon {
     this.wake = new Wakeups(o.clock);
     this.queue = new RunQueue((reasons) => this.runPass(reasons), (err) => o.logger.log("error", "reconcile crashed", { error: String(err) }));
     this.ctx = {
-      stack: o.stack, paths: o.paths, cwd: o.cwd, store: o.store, env: o.env, mode: o.mode, planOptions: o.planOptions, windows: o.windows, health: this.health,
-      leadership: this.leadership, clock: o.clock, connect: o.connect, parallelism: o.parallelism, stop: this.stopCtl.signal, abort: this.abortCtl.signal,
-      onEvent: (e: ExecEvent) => (this.metrics.onEvent(e), logEvent(o.logger, e)), onRequest: this.metrics.onRequest, lockHolder: o.lockHolder,
-      ...(o.execution ? { execution: o.execution } : {}),
+      stack: o.stack, paths: o.paths, cwd: o.cwd, store: o.store, env: o.env, mode: o.mode, planOptions: o.planOptions, windows: o.windows, clock: o.clock,
+      connect: o.connect, parallelism: o.parallelism, lockHolder: o.lockHolder, ...(o.execution ? { execution: o.execution } : {}),
+      health: this.health, leadership: this.leadership, stop: this.stopCtl.signal, abort: this.abortCtl.signal,
+      onEvent: (e: ExecEvent) => (this.metrics.onEvent(e), logEvent(o.logger, e)), onRequest: this.metrics.onRequest,
     };
     this.schedules = new ScheduleRunner({
       clock: o.scheduleClock ?? o.clock, store: o.store, connect: o.connect, stack: o.stack, env: o.env, leadership: this.leadership, logger: o.logger,
