@@ -5,31 +5,16 @@
  * the schedule runner reads: at speed 60 a `* * * * *` schedule fires every real second while
  * slots, snapshot names and history times are still computed from cron in UTC.
  */
-import { readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { Agent } from "node:https";
 import { join } from "node:path";
-import axios, { type AxiosInstance } from "axios";
+import type { AxiosInstance } from "axios";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startProxmoxSim, type ProxmoxSimHandle } from "../../src/sim/proxmox/index.js";
+import { pveProviderYaml, startPveWorld, type PveWorld } from "../integration/daemon/pve-world.js";
 import { runCli } from "../helpers/cli.js";
-import { tempTree, type TempTree } from "../helpers/tmp.js";
+import type { TempTree } from "../helpers/tmp.js";
 import { git } from "../integration/daemon/git.js";
 import { eventually, startWatch, type WatchProcess } from "../integration/daemon/process.js";
 
-const provider = `apiVersion: vmsync.io/v1
-kind: Provider
-metadata:
-  name: pve
-spec:
-  type: proxmox
-  endpoint: { env: PVE_ENDPOINT }
-  tls: { caFile: { env: PVE_CA } }
-  auth:
-    tokenId: { env: PVE_TOKEN_ID }
-    tokenSecret: { env: PVE_TOKEN_SECRET }
-  defaults: { node: pve1, storage: local-lvm, bridge: vmbr0 }
-`;
 const vm = (name: string, cores = 1) => `apiVersion: vmsync.io/v1
 kind: VirtualMachine
 metadata:
@@ -42,25 +27,17 @@ spec:
   networks: [{ model: virtio }]
 `;
 
+let world: PveWorld;
 let tmp: TempTree;
-let sim: ProxmoxSimHandle;
 let api: AxiosInstance;
 let env: Record<string, string>;
 const procs: WatchProcess[] = [];
 
 beforeAll(async () => {
-  tmp = await tempTree();
-  sim = await startProxmoxSim({ dir: join(tmp.dir, "sim"), clusterResourcesLagMs: 0, knobs: { taskDurationMs: 5 } });
-  api = axios.create({
-    baseURL: `${sim.endpoint}/api2/json`, httpsAgent: new Agent({ ca: readFileSync(sim.caFile) }), validateStatus: () => true,
-    headers: { Authorization: `PVEAPIToken=${sim.credentials.tokenId}=${sim.credentials.tokenSecret}` },
-  });
-  env = { PVE_ENDPOINT: sim.endpoint, PVE_CA: sim.caFile, PVE_TOKEN_ID: sim.credentials.tokenId, PVE_TOKEN_SECRET: sim.credentials.tokenSecret };
+  world = await startPveWorld();
+  ({ tmp, api, env } = world);
 });
-afterAll(async () => {
-  await sim?.close();
-  await tmp?.cleanup();
-});
+afterAll(async () => world?.close());
 afterEach(() => {
   for (const p of procs.splice(0)) p.kill();
 });
@@ -77,7 +54,7 @@ describe("vmsync watch (process): git and schedules", () => {
   it("follows a git branch: applies each new commit and records it in history", async () => {
     const origin = join(tmp.dir, "origin");
     await mkdir(join(origin, "fleet"), { recursive: true });
-    await writeFile(join(origin, "fleet", "pve.yaml"), provider);
+    await writeFile(join(origin, "fleet", "pve.yaml"), pveProviderYaml);
     await writeFile(join(origin, "fleet", "vms.yaml"), vm("wg-web"));
     await git(origin, "init", "-q");
     await git(origin, "add", ".");
@@ -104,7 +81,7 @@ describe("vmsync watch (process): git and schedules", () => {
   it("takes snapshots on schedule and prunes beyond retention (fast test clock)", async () => {
     const dir = join(tmp.dir, "e2e-sched");
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, "pve.yaml"), provider);
+    await writeFile(join(dir, "pve.yaml"), pveProviderYaml);
     await writeFile(join(dir, "vms.yaml"), vm("wsch-db"));
     await writeFile(join(dir, "snap.yaml"), `apiVersion: vmsync.io/v1
 kind: SnapshotSchedule

@@ -5,31 +5,15 @@
  * leaving state the next apply converges from. Runs the compiled CLI (`npm run build` first;
  * `npm test` does it).
  */
-import { readFileSync } from "node:fs";
 import { writeFile, mkdir, readFile } from "node:fs/promises";
-import { Agent } from "node:https";
 import { join } from "node:path";
-import axios, { type AxiosInstance } from "axios";
+import type { AxiosInstance } from "axios";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startProxmoxSim, type ProxmoxSimHandle } from "../../src/sim/proxmox/index.js";
+import type { ProxmoxSimHandle } from "../../src/sim/proxmox/index.js";
+import { pveProviderYaml, startPveWorld, type PveWorld } from "../integration/daemon/pve-world.js";
 import { runCli } from "../helpers/cli.js";
-import { tempTree, type TempTree } from "../helpers/tmp.js";
+import type { TempTree } from "../helpers/tmp.js";
 import { eventually, startWatch, webhookReceiver, type WatchProcess } from "../integration/daemon/process.js";
-
-const provider = `apiVersion: vmsync.io/v1
-kind: Provider
-metadata:
-  name: pve
-spec:
-  type: proxmox
-  endpoint: { env: PVE_ENDPOINT }
-  tls: { caFile: { env: PVE_CA } }
-  auth:
-    tokenId: { env: PVE_TOKEN_ID }
-    tokenSecret: { env: PVE_TOKEN_SECRET }
-  concurrency: 4
-  defaults: { node: pve1, storage: local-lvm, bridge: vmbr0 }
-`;
 
 const vm = (name: string, memory = "1GiB") => `apiVersion: vmsync.io/v1
 kind: VirtualMachine
@@ -42,6 +26,7 @@ spec:
   networks: [{ model: virtio }]
 `;
 
+let world: PveWorld;
 let tmp: TempTree;
 let sim: ProxmoxSimHandle;
 let api: AxiosInstance;
@@ -49,18 +34,10 @@ let env: Record<string, string>;
 const procs: WatchProcess[] = [];
 
 beforeAll(async () => {
-  tmp = await tempTree();
-  sim = await startProxmoxSim({ dir: join(tmp.dir, "sim"), clusterResourcesLagMs: 0, knobs: { taskDurationMs: 5 } });
-  api = axios.create({
-    baseURL: `${sim.endpoint}/api2/json`, httpsAgent: new Agent({ ca: readFileSync(sim.caFile) }), validateStatus: () => true,
-    headers: { Authorization: `PVEAPIToken=${sim.credentials.tokenId}=${sim.credentials.tokenSecret}` },
-  });
-  env = { PVE_ENDPOINT: sim.endpoint, PVE_CA: sim.caFile, PVE_TOKEN_ID: sim.credentials.tokenId, PVE_TOKEN_SECRET: sim.credentials.tokenSecret };
+  world = await startPveWorld();
+  ({ tmp, sim, api, env } = world);
 });
-afterAll(async () => {
-  await sim?.close();
-  await tmp?.cleanup();
-});
+afterAll(async () => world?.close());
 afterEach(() => {
   for (const p of procs.splice(0)) p.kill();
 });
@@ -69,7 +46,7 @@ afterEach(() => {
 async function fleet(name: string, files: Record<string, string>): Promise<string> {
   const dir = join(tmp.dir, name);
   await mkdir(dir, { recursive: true });
-  for (const [rel, text] of Object.entries({ "pve.yaml": provider, ...files })) await writeFile(join(dir, rel), text);
+  for (const [rel, text] of Object.entries({ "pve.yaml": pveProviderYaml, ...files })) await writeFile(join(dir, rel), text);
   return dir;
 }
 
