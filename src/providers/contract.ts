@@ -60,6 +60,21 @@ export interface ObservedResource {
   /** Present when the object carries vmsync's marker (of any stack). */
   marker?: OwnershipMarker;
   spec: CanonicalSpec;
+  /** Runtime facts that are not desired state (never diffed): shown by `status` and the web page. */
+  status?: ObservedStatus;
+}
+
+/**
+ * What a provider knows about an object's life beyond its spec. Every field is optional: a provider
+ * fills what its bulk reads return anyway and never makes extra calls just for this.
+ */
+export interface ObservedStatus {
+  /** Where it runs: Proxmox node, Azure location, TrueNAS system. */
+  placement?: string;
+  /** Power as the provider reports it right now (may differ from the desired `power`). */
+  power?: "running" | "stopped" | "deallocated" | "paused" | "unknown";
+  /** IP addresses the provider knows (guest agent, NIC, public IP), IPv4 first, without loopback. */
+  addresses?: string[];
 }
 
 /** What `observe` should read. Providers may read more; the planner ignores what it does not need. */
