@@ -64,6 +64,17 @@ export const PlanSchema = Type.Object(
     options: Type.Object({ targets: Type.Array(Type.String()), excludes: Type.Array(Type.String()), refreshOnly: Type.Boolean(), allowMassDelete: Type.Boolean() }, { additionalProperties: false }),
     createdAt: Type.Optional(Type.String({ format: "date-time" })),
     manifests: Type.Optional(Type.Array(Type.String())),
+    stateSource: Type.Optional(
+      Type.Object(
+        {
+          backend: Type.Union([Type.Literal("file"), Type.Literal("postgres")]),
+          stack: Type.String(),
+          explicitStack: Type.Boolean({ description: "The stack was named with --stack or VMSYNC_STACK (the file backend then uses .vmsync/stacks/<name>/)." }),
+          location: Type.String({ description: "file: the state file relative to the manifest folder; postgres: the URL without password, stack and schema." }),
+        },
+        { additionalProperties: false, description: "The state the plan was made from; `vmsync apply FILE` refuses any other." },
+      ),
+    ),
   },
   { additionalProperties: false, title: "vmsync plan", description: "A plan made by `vmsync plan`; `vmsync apply FILE` applies exactly it." },
 );

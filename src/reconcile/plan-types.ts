@@ -1,5 +1,6 @@
 import type { FieldChange } from "../providers/contract.js";
 import type { ResourceKind } from "../manifest/model.js";
+import type { StateSource } from "../state/state-source.js";
 
 /** Version of the saved plan format (`schemas/plan.schema.json`). Bumped on incompatible changes. */
 export const PLAN_FORMAT_VERSION = 1;
@@ -91,6 +92,8 @@ export interface Plan {
   createdAt?: string;
   /** Manifest paths the plan was made from. */
   manifests?: string[];
+  /** Set by the CLI: the state the plan was made from; `apply plan.json` uses exactly it. */
+  stateSource?: StateSource;
 }
 
 /** True when applying the plan would change anything, at a provider or in state. */

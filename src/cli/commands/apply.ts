@@ -12,6 +12,7 @@ import { makePlan } from "../make-plan.js";
 import { addPlanFlags, planOptions, type PlanFlags } from "../plan-flags.js";
 import { looksLikePlanFile, readSavedPlan, staleSteps } from "../saved-plan.js";
 import { interruptible } from "../signals.js";
+import { openSavedPlanWorkspace } from "../saved-plan-workspace.js";
 import { openWorkspace } from "../workspace.js";
 import { providerLimits } from "../../reconcile/limits.js";
 
@@ -42,7 +43,7 @@ Ctrl-C stops starting new steps and lets running ones finish; a second Ctrl-C ab
     const parallelism = Number(flags.parallelism);
     if (!Number.isInteger(parallelism) || parallelism < 1) throw new UsageError(`--parallelism must be a whole number ≥ 1, not ${flags.parallelism}`);
     const saved = looksLikePlanFile(args) ? await readSavedPlan(args[0]!) : undefined;
-    const ws = await openWorkspace(saved?.manifests ?? args, { ...flags, ...(saved ? { stack: saved.stack } : {}) }, out);
+    const ws = saved ? await openSavedPlanWorkspace(args[0]!, saved, flags, out) : await openWorkspace(args, flags, out);
     const lock = await ws.store.lock({ host: hostname(), pid: process.pid, user: userInfo().username, command: `vmsync apply ${args.join(" ")}`.trim() });
     try {
       const run = await makePlan(ws, saved ? saved.options : planOptions(flags), out);
