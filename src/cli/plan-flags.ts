@@ -16,8 +16,8 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 /** Adds the planning flags to a command. */
 export function addPlanFlags(cmd: Command): Command {
   return cmd
-    .option("--target <pattern>", "only resources whose address matches (glob; repeatable); their dependencies come along", collect)
-    .option("--exclude <pattern>", "leave out resources whose address matches (glob; repeatable), and what depends on them", collect)
+    .option("--target <pattern>", "only resources whose address matches (glob over Kind/name, or over names of any kind without /; repeatable); their dependencies come along; matching nothing is an error", collect)
+    .option("--exclude <pattern>", "leave out resources whose address matches (glob, as --target; repeatable), and what depends on them", collect)
     .option("--refresh-only", "change nothing; only report drift")
     .option("--allow-mass-delete", "allow a plan that deletes every managed resource or more than half of them")
     .option("--stack <name>", "stack name in ownership markers (default: the manifest folder's name, or VMSYNC_STACK)")

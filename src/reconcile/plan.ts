@@ -4,7 +4,7 @@ import { diffSpecs, isUnder } from "../providers/diff-util.js";
 import type { ResourceRecord, StateSnapshot } from "../state/contract.js";
 import { fingerprintOf } from "./fingerprint.js";
 import { applyMassDeleteGuard, DEFAULT_MASS_DELETE_SHARE } from "./plan-guard.js";
-import { filterSteps } from "./plan-filter.js";
+import { filterSteps, unmatchedPatternError } from "./plan-filter.js";
 import { scheduleSpec } from "./local-resources.js";
 import { PLAN_FORMAT_VERSION, type DriftEntry, type Plan, type PlanStep, type PlanSummary } from "./plan-types.js";
 
@@ -61,7 +61,9 @@ export function plan(input: PlanInput): Plan {
   for (const s of steps) if (s.blocked) errors.push(`${s.address}: ${s.reason}`);
 
   let kept = opts.refreshOnly ? steps.map((s) => ({ ...s, action: "noop" as const, changes: [] })) : steps;
-  kept = filterSteps(kept, opts.targets ?? [], opts.excludes ?? [], notes);
+  const filtered = filterSteps(kept, opts.targets ?? [], opts.excludes ?? [], notes);
+  kept = filtered.steps;
+  const patternErrors = filtered.unmatched.map(unmatchedPatternError);
   const summary = summarise(kept);
   const keptAddresses = new Set(kept.map((s) => s.address));
   const guard = applyMassDeleteGuard(summary.delete, Object.keys(input.state.resources).length, opts.allowMassDelete === true, opts.massDeleteShare ?? DEFAULT_MASS_DELETE_SHARE);
@@ -72,7 +74,7 @@ export function plan(input: PlanInput): Plan {
     steps: kept.sort((a, b) => a.address.localeCompare(b.address)),
     summary,
     drift: drift.sort((a, b) => a.address.localeCompare(b.address)),
-    errors: errors.filter((e) => keptAddresses.has(e.slice(0, e.indexOf(":"))) || e === guard),
+    errors: [...patternErrors, ...errors.filter((e) => keptAddresses.has(e.slice(0, e.indexOf(":"))) || e === guard)],
     notes,
     options: { targets: opts.targets ?? [], excludes: opts.excludes ?? [], refreshOnly: opts.refreshOnly === true, allowMassDelete: opts.allowMassDelete === true },
   };

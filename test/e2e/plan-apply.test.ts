@@ -92,6 +92,19 @@ describe("vmsync plan/apply as processes (TrueNAS simulator)", () => {
     expect(JSON.parse(history.stdout).history[0]).toMatchObject({ command: "apply", result: "succeeded", summary: { create: 3 } });
   });
 
+  it("--target without Kind/ matches names of any kind; a pattern that matches nothing is an error (exit 1)", async () => {
+    await writeFile(join(tree.dir, "stack/fleet.yaml"), fleet("2GiB"));
+    const one = await cli("plan", "stack", "--target", "web-1", "--detailed-exitcode");
+    expect(one.code, one.stdout).toBe(2);
+    expect(one.stdout).toContain("~ VirtualMachine/web-1");
+    expect(one.stdout).not.toContain("VirtualMachine/web-2");
+    const none = await cli("plan", "stack", "--target", "app-1", "--detailed-exitcode");
+    expect(none.code).toBe(1);
+    expect(none.stdout).toContain('error: --target "app-1" matches no resource');
+    expect(none.stdout).not.toContain("No changes");
+    await writeFile(join(tree.dir, "stack/fleet.yaml"), fleet("1GiB"));
+  });
+
   it("refuses a saved plan when what it touches changed since, naming it", async () => {
     await writeFile(join(tree.dir, "stack/fleet.yaml"), fleet("2GiB"));
     const saved = await cli("plan", "stack", "-o", "plan.json");

@@ -155,6 +155,23 @@ describe("planner rules", () => {
     expect(p.steps.map((x) => x.address)).toEqual(["VirtualMachine/other"]);
   });
 
+  it("a pattern without Kind/ matches names of any kind (people write --target app-1)", () => {
+    const s = new Scenario().vm("app-1").vm("app-2").vm("other");
+    expect(s.plan({ targets: ["app-1"] }).steps.map((x) => x.address)).toEqual(["VirtualMachine/app-1"]);
+    expect(s.plan({ targets: ["app-*"] }).steps.map((x) => x.address)).toEqual(["VirtualMachine/app-1", "VirtualMachine/app-2"]);
+    expect(s.plan({ excludes: ["app-*"] }).steps.map((x) => x.address)).toEqual(["VirtualMachine/other"]);
+    expect(s.plan({ targets: ["app-1"] }).errors).toEqual([]);
+  });
+
+  it("a --target or --exclude that matches nothing is an error naming it (never a silent empty plan)", () => {
+    const s = new Scenario().vm("web");
+    const p = s.plan({ targets: ["app-1", "VirtualMachine/web"], excludes: ["NfsShare/*"] });
+    expect(p.errors).toEqual([
+      '--target "app-1" matches no resource (in the manifests or in state); addresses are Kind/name, e.g. VirtualMachine/web, and a pattern without "/" matches names of any kind',
+      '--exclude "NfsShare/*" matches no resource (in the manifests or in state); addresses are Kind/name, e.g. VirtualMachine/web, and a pattern without "/" matches names of any kind',
+    ]);
+  });
+
   it("suspended resources get no changes", () => {
     const s = new Scenario().vm("web", { cores: 4, lifecycle: { suspend: true } });
     s.managed(s.exists("web", { owned: true }));
