@@ -2,6 +2,7 @@ import { Value } from "@sinclair/typebox/value";
 import { mergeSpec } from "./merge.js";
 import type { DesiredProvider, DesiredResource } from "./model.js";
 import { azureVmNameProblem, isProxmoxName, isTruenasVmName, PROXMOX_VMID_MAX, truenasVmName } from "./names.js";
+import { countedInteger, countedMac, deriveReplica, replicaName, type PinnedField } from "./replicas.js";
 import { lifecycleOf, reportAt, reportDangling, sourceOf, type LoadedDocument, type ResolveContext } from "./resolve.js";
 import { VirtualMachineSpec, type VmTemplateSpec } from "./schema/index.js";
 import { sizeToMiB } from "./units.js";
@@ -10,6 +11,13 @@ import { sizeToMiB } from "./units.js";
 const ONLY_ON: Record<string, "proxmox" | "truenas" | "azure"> = {
   node: "proxmox", vmid: "proxmox", location: "azure", resourceGroup: "azure", size: "azure", image: "azure", display: "truenas", bootloader: "truenas",
 };
+
+/** VM fields a manifest may pin that replica i derives (+ i - 1) instead of copying. */
+const PINNED: PinnedField[] = [
+  countedInteger(["vmid"], "VMID", PROXMOX_VMID_MAX, "Choose a lower vmid."),
+  countedMac(["networks", "*", "mac"]),
+  countedInteger(["display", "port"], "port", 65535, "Choose a lower display port, or leave port out (TrueNAS allocates one)."),
+];
 
 /**
  * Resolves VirtualMachines: provider and template references, template merge, provider defaults
@@ -21,6 +29,8 @@ export function resolveVms(ctx: ResolveContext, templates: Map<string, DesiredRe
   const shares = ctx.byKind.get("NfsShare") ?? new Map();
   const vmids = new Map<string, string>(); // provider/vmid → address
   const truenasNames = new Map<string, string>(); // provider/name → address
+  const macs = new Map<string, string>(); // provider/mac → address
+  const ports = new Map<string, string>(); // provider/display port → address
   for (const doc of ctx.byKind.get("VirtualMachine")?.values() ?? []) {
     const own = doc.value.spec as VirtualMachineSpec;
     const provider = ctx.providers.get(own.provider);
@@ -55,14 +65,20 @@ export function resolveVms(ctx: ResolveContext, templates: Map<string, DesiredRe
     });
     if (own.externalName !== undefined && own.replicas !== undefined) reportAt(ctx, doc, ["spec", "externalName"], "invalid-value", "externalName cannot be combined with replicas", "Drop externalName (replicas are named NAME-1 … NAME-N), or drop replicas.");
     const count = own.replicas ?? 1;
-    if (spec.vmid !== undefined && spec.vmid + count - 1 > PROXMOX_VMID_MAX) reportAt(ctx, doc, ["spec", "vmid"], "invalid-value", `vmid ${spec.vmid} with ${count} replicas goes past ${PROXMOX_VMID_MAX}`, "Choose a lower vmid.");
+    const reported = new Set<string>();
     for (let i = 1; i <= count; i++) {
-      const name = own.replicas === undefined ? doc.name : `${doc.name}-${i}`;
+      const name = replicaName(doc.name, i, own.replicas !== undefined);
       const address = `VirtualMachine/${name}`;
-      const replica: VirtualMachineSpec = { ...structuredClone(spec), ...(spec.vmid !== undefined ? { vmid: spec.vmid + i - 1 } : {}) };
+      const { spec: replica, problems } = deriveReplica(spec, i, count, PINNED);
+      for (const p of problems) {
+        const at = ["spec", ...p.keys];
+        if (!reported.has(at.join("."))) reportAt(ctx, doc, at, "invalid-value", p.message, p.hint);
+        reported.add(at.join("."));
+      }
       delete replica.replicas;
       const externalName = externalNameOf(ctx, doc, type, name, own.externalName);
-      if (replica.vmid !== undefined) claim(ctx, doc, vmids, `${own.provider}/${replica.vmid}`, address, ["spec", "vmid"], `VMID ${replica.vmid}`);
+      // with a problem its pinned values are still the first replica's: claiming them would report a false collision
+      if (!problems.length) claimPinned(ctx, doc, { vmids, macs, ports }, replica, address, own.provider);
       if (type === "truenas") claim(ctx, doc, truenasNames, `${own.provider}/${externalName}`, address, ["metadata", "name"], `TrueNAS VM name ${externalName}`);
       out.push({
         address, kind: "VirtualMachine", name, provider: own.provider, externalName,
@@ -75,9 +91,18 @@ export function resolveVms(ctx: ResolveContext, templates: Map<string, DesiredRe
   return out;
 }
 
-function claim(ctx: ResolveContext, doc: LoadedDocument, taken: Map<string, string>, key: string, address: string, keys: string[], what: string): void {
+/** Claims the values a VM pins on its provider (VMID, MACs, display port); a value claimed twice is a collision. */
+function claimPinned(ctx: ResolveContext, doc: LoadedDocument, taken: { vmids: Map<string, string>; macs: Map<string, string>; ports: Map<string, string> }, spec: VirtualMachineSpec, address: string, provider: string): void {
+  if (spec.vmid !== undefined) claim(ctx, doc, taken.vmids, `${provider}/${spec.vmid}`, address, ["spec", "vmid"], `VMID ${spec.vmid}`);
+  (spec.networks ?? []).forEach((n, k) => {
+    if (n.mac) claim(ctx, doc, taken.macs, `${provider}/${n.mac.toLowerCase()}`, address, ["spec", "networks", k, "mac"], `MAC ${n.mac.toLowerCase()}`, "Give each NIC its own MAC, or leave mac out so the provider generates one.");
+  });
+  if (spec.display?.port !== undefined) claim(ctx, doc, taken.ports, `${provider}/${spec.display.port}`, address, ["spec", "display", "port"], `display port ${spec.display.port}`, "Give each VM its own display port, or leave port out (TrueNAS allocates one).");
+}
+
+function claim(ctx: ResolveContext, doc: LoadedDocument, taken: Map<string, string>, key: string, address: string, keys: Array<string | number>, what: string, hint = "Give each VM its own name/VMID on a provider (set spec.vmid or spec.externalName)."): void {
   const other = taken.get(key);
-  if (other && other !== address) reportAt(ctx, doc, keys, "name-collision", `${what} of ${address} is also used by ${other} on the same provider`, "Give each VM its own name/VMID on a provider (set spec.vmid or spec.externalName).");
+  if (other && other !== address) reportAt(ctx, doc, keys, "name-collision", `${what} of ${address} is also used by ${other} on the same provider`, hint);
   else taken.set(key, address);
 }
 

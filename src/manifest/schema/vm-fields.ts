@@ -45,7 +45,7 @@ export const Network = Closed(
     mac: Type.Optional(
       Type.String({
         pattern: "^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$",
-        description: "Pinned MAC address. When left out, the one the server generates is kept (it never churns).",
+        description: "Pinned MAC address. When left out, the one the server generates is kept (it never churns). With replicas, replica i gets this MAC + i - 1; two VMs with one MAC on a provider are refused.",
       }),
     ),
     vlan: Type.Optional(Type.Integer({ minimum: 1, maximum: 4094, description: "VLAN tag (Proxmox)." })),
@@ -78,7 +78,7 @@ const AzureImage = Closed(
 const Display = Closed(
   {
     type: Type.Union([Type.Literal("spice"), Type.Literal("vnc")], { default: "spice", description: "Display protocol." }),
-    port: Type.Optional(Type.Integer({ minimum: 5900, maximum: 65535, description: "Port (allocated by TrueNAS when left out)." })),
+    port: Type.Optional(Type.Integer({ minimum: 5900, maximum: 65535, description: "Port (allocated by TrueNAS when left out). With replicas, replica i gets port + i - 1." })),
     bind: Type.Optional(Type.String({ default: "127.0.0.1", description: "Address the display listens on." })),
     password: Type.Optional(SecretRef),
   },
