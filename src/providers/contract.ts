@@ -154,6 +154,33 @@ export interface SnapshotActions {
 }
 
 /**
+ * A change an operation made before it failed, so the next plan can say what vmsync left half-done
+ * instead of "changed outside vmsync" (e.g. an Azure resize that deallocated the VM, then failed):
+ * `path` in the canonical spec, the `value` it now has, and what vmsync did, for people.
+ */
+export interface PartialEffect {
+  path: string;
+  value: unknown;
+  note: string;
+}
+
+/**
+ * Attaches the partial effects of a failed operation to its error (a `ProviderError` or any other)
+ * and returns it, for `throw withPartialEffects(err, done)`. Nothing is attached when `effects` is empty.
+ */
+export function withPartialEffects(err: unknown, effects: PartialEffect[]): unknown {
+  if (!effects.length || err === null || typeof err !== "object") return err;
+  const earlier = partialEffectsOf(err);
+  return Object.assign(err, { partialEffects: [...earlier, ...effects] });
+}
+
+/** The partial effects a failed operation reported (see {@link withPartialEffects}). */
+export function partialEffectsOf(err: unknown): PartialEffect[] {
+  const v = (err as { partialEffects?: unknown } | null)?.partialEffects;
+  return Array.isArray(v) ? (v as PartialEffect[]) : [];
+}
+
+/**
  * A failure talking to a provider. `retryable` is true only for transient conditions (429, 5xx,
  * lock timeouts, busy); the message starts with what was being done and keeps the provider's own
  * text, with secrets removed.

@@ -59,6 +59,22 @@ export const PlanSchema = Type.Object(
       ),
       { description: "Changes made outside vmsync since the last apply." },
     ),
+    unfinished: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            address: Type.String(),
+            failed: Type.Object(
+              { action: Type.Union(["create", "update", "replace", "delete", "noop"].map((a) => Type.Literal(a))), at: Type.String({ format: "date-time" }), runId: Type.String(), error: Type.String() },
+              { additionalProperties: false, description: "The step that failed." },
+            ),
+            changes: Type.Array(Type.Object({ path: Type.String(), applied: Type.Unknown(), observed: Type.Unknown(), note: Type.String() }, { additionalProperties: false })),
+          },
+          { additionalProperties: false },
+        ),
+        { description: "Resources a failed apply left half-done: what the failed step changed (or was changing); not drift." },
+      ),
+    ),
     errors: Type.Array(Type.String(), { description: "Why the plan cannot be applied (empty when it can)." }),
     notes: Type.Array(Type.String()),
     options: Type.Object({ targets: Type.Array(Type.String()), excludes: Type.Array(Type.String()), refreshOnly: Type.Boolean(), allowMassDelete: Type.Boolean() }, { additionalProperties: false }),

@@ -67,6 +67,17 @@ export interface DriftEntry {
   changes: Array<{ path: string; applied: unknown; observed: unknown }>;
 }
 
+/**
+ * A resource the last apply left half-done: its step failed (`failed`), and these fields differ from
+ * the last applied spec because of that step — what it changed before failing (with the provider's
+ * note, e.g. "vmsync deallocated the VM to resize it") or was changing. Not drift: vmsync did it.
+ */
+export interface UnfinishedEntry {
+  address: string;
+  failed: { action: Action; at: string; runId: string; error: string };
+  changes: Array<{ path: string; applied: unknown; observed: unknown; note: string }>;
+}
+
 /** Counts of the summary line. */
 export interface PlanSummary {
   create: number;
@@ -82,6 +93,8 @@ export interface Plan {
   steps: PlanStep[];
   summary: PlanSummary;
   drift: DriftEntry[];
+  /** Resources a failed apply left half-done (present when there are any). */
+  unfinished?: UnfinishedEntry[];
   /** Problems that make the plan unappliable (blocked steps, mass-delete guard). */
   errors: string[];
   /** Notes for people (e.g. targets pulled in as dependencies). */

@@ -6,7 +6,8 @@ import { fingerprintOf } from "./fingerprint.js";
 import { applyMassDeleteGuard, DEFAULT_MASS_DELETE_SHARE } from "./plan-guard.js";
 import { filterSteps, unmatchedPatternError } from "./plan-filter.js";
 import { scheduleSpec } from "./local-resources.js";
-import { PLAN_FORMAT_VERSION, type DriftEntry, type Plan, type PlanStep, type PlanSummary } from "./plan-types.js";
+import { PLAN_FORMAT_VERSION, type DriftEntry, type Plan, type PlanStep, type PlanSummary, type UnfinishedEntry } from "./plan-types.js";
+import { sortDifferences } from "./unfinished.js";
 
 /** Options that shape a plan. Globs match addresses (`VirtualMachine/web-*`). */
 export interface PlanOptions {
@@ -41,6 +42,7 @@ export function plan(input: PlanInput): Plan {
   const opts = input.options ?? {};
   const steps: PlanStep[] = [];
   const drift: DriftEntry[] = [];
+  const unfinished: UnfinishedEntry[] = [];
   const errors: string[] = [];
   const notes: string[] = [];
   const desiredAddresses = new Set(input.desired.resources.map((r) => r.address));
@@ -50,7 +52,7 @@ export function plan(input: PlanInput): Plan {
 
   for (const r of input.desired.resources) {
     const record = input.state.resources[r.address];
-    const step = planDesired(input, index, r, record, drift);
+    const step = planDesired(input, index, r, record, { drift, unfinished });
     steps.push(step);
   }
   for (const record of Object.values(input.state.resources)) {
@@ -74,6 +76,7 @@ export function plan(input: PlanInput): Plan {
     steps: kept.sort((a, b) => a.address.localeCompare(b.address)),
     summary,
     drift: drift.sort((a, b) => a.address.localeCompare(b.address)),
+    ...(unfinished.length ? { unfinished: unfinished.sort((a, b) => a.address.localeCompare(b.address)) } : {}),
     errors: [...patternErrors, ...errors.filter((e) => keptAddresses.has(e.slice(0, e.indexOf(":"))) || e === guard)],
     notes,
     options: { targets: opts.targets ?? [], excludes: opts.excludes ?? [], refreshOnly: opts.refreshOnly === true, allowMassDelete: opts.allowMassDelete === true },
@@ -131,7 +134,13 @@ function sides(input: PlanInput, index: ObservedIndex, r: DesiredResource, recor
   return { desired, observed, conflict, diff: (d: CanonicalSpec, o: CanonicalSpec) => provider.diff(r.kind, d, o), sensitive: provider.sensitivePaths(r.kind) };
 }
 
-function planDesired(input: PlanInput, index: ObservedIndex, r: DesiredResource, record: ResourceRecord | undefined, drift: DriftEntry[]): PlanStep {
+/** What the planner found besides steps: drift, and what failed applies left half-done. */
+interface Findings {
+  drift: DriftEntry[];
+  unfinished: UnfinishedEntry[];
+}
+
+function planDesired(input: PlanInput, index: ObservedIndex, r: DesiredResource, record: ResourceRecord | undefined, found: Findings): PlanStep {
   const { desired, observed, conflict, diff, sensitive } = sides(input, index, r, record);
   const base = {
     address: r.address, kind: r.kind, ...(r.provider ? { provider: r.provider } : {}), name: r.externalName ?? r.name,
@@ -139,7 +148,7 @@ function planDesired(input: PlanInput, index: ObservedIndex, r: DesiredResource,
   };
   const stranger = record && observed ? ownerProblem(input.stack, r.address, r.externalName ?? r.name, observed) : undefined;
   if (stranger) return { ...base, action: "update", blocked: true, externalId: observed!.externalId, reasonCode: "blocked-unowned", reason: stranger };
-  if (record) recordDrift(r.address, record, observed, r.lifecycle.ignoreChanges, drift);
+  if (record) recordDrift(record, observed, r.lifecycle.ignoreChanges, found);
   if (r.lifecycle.suspend) return { ...base, action: "noop", reasonCode: "suspended", reason: "suspended: spec.suspend is true", ...(observed ? { externalId: observed.externalId } : {}) };
   if (conflict) {
     const owner = conflict.marker ? `it belongs to vmsync stack "${conflict.marker.stack}" (${conflict.marker.address})` : "vmsync did not create it";
@@ -217,6 +226,7 @@ function planInterruptedOrphans(input: PlanInput, index: ObservedIndex, desired:
 
 /** What of a state record no longer matches the manifest although the object itself is in sync. */
 function staleRecord(record: ResourceRecord, r: DesiredResource): string | undefined {
+  if (record.failedStep) return `that the failed ${record.failedStep.action} is over`;
   if (record.protect !== r.lifecycle.protect) return r.lifecycle.protect ? "protect: true" : "lifting protect";
   const deps = (a: string[] | undefined) => [...(a ?? [])].sort().join(",");
   if (deps(record.dependsOn) !== deps(r.dependsOn)) return "its dependencies";
@@ -245,14 +255,17 @@ function planRemoved(input: PlanInput, index: ObservedIndex, record: ResourceRec
   return { ...base, action: "delete", reasonCode: "not-in-manifests", reason: "no longer in the manifests" };
 }
 
-function recordDrift(address: string, record: ResourceRecord, observed: ObservedResource | undefined, ignore: string[], drift: DriftEntry[]): void {
+function recordDrift(record: ResourceRecord, observed: ObservedResource | undefined, ignore: string[], found: Findings): void {
+  const address = record.address;
   if (!observed) {
-    drift.push({ address, type: "deleted", changes: [] });
+    found.drift.push({ address, type: "deleted", changes: [] });
     return;
   }
   const paths = ignore.map((p) => p.replace(/^spec\./, ""));
-  const changes = diffSpecs(record.appliedSpec as CanonicalSpec, observed.spec, () => ({ effect: "in-place" }))
+  const differences = diffSpecs(record.appliedSpec as CanonicalSpec, observed.spec, () => ({ effect: "in-place" }))
     .filter((c) => !paths.some((p) => isUnder(c.path, p)))
     .map((c) => ({ path: c.path, applied: c.after, observed: c.before }));
-  if (changes.length) drift.push({ address, type: "changed", changes });
+  const { drift, unfinished } = sortDifferences(record, differences);
+  if (drift.length) found.drift.push({ address, type: "changed", changes: drift });
+  if (unfinished) found.unfinished.push(unfinished);
 }

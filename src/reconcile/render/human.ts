@@ -73,6 +73,14 @@ export function renderPlanHuman(plan: Plan, c: Colors): string {
     }
     out.push("");
   }
+  if (plan.unfinished?.length) {
+    out.push(c.bold("Left half-done by a failed apply (vmsync's own partial change, not drift):"), "");
+    for (const u of plan.unfinished) {
+      out.push(`  ${c.red("!")} ${u.address}: the ${u.failed.action} at ${u.failed.at} failed: ${u.failed.error}`);
+      for (const ch of u.changes) out.push(`      ${ch.path} was ${JSON.stringify(ch.applied)}, is now ${JSON.stringify(ch.observed)} ${c.dim(`(${ch.note})`)}`);
+    }
+    out.push("");
+  }
   if (steps.length) {
     out.push("vmsync will perform the following actions:", "");
     for (const step of steps) {

@@ -48,6 +48,14 @@ export function renderPlanMarkdown(plan: Plan): string {
     }
     out.push("", "</details>", "");
   }
+  if (plan.unfinished?.length) {
+    out.push("<details open><summary>Left half-done by a failed apply</summary>", "");
+    for (const u of plan.unfinished) {
+      out.push(`- \`${u.address}\`: the ${u.failed.action} at ${u.failed.at} failed: ${cell(u.failed.error)}`);
+      for (const c of u.changes) out.push(`  - \`${c.path}\` was \`${JSON.stringify(c.applied)}\`, is now \`${JSON.stringify(c.observed)}\` (${cell(c.note)})`);
+    }
+    out.push("", "</details>", "");
+  }
   for (const n of plan.notes) out.push(`- ${cell(n)}`);
   return out.join("\n").trimEnd() + "\n";
 }

@@ -172,6 +172,25 @@ describe("planner rules", () => {
     ]);
   });
 
+  it("what a failed step changed or was changing is reported as unfinished, not drift; other differences stay drift", () => {
+    const s = new Scenario().vm("web", { cores: 2 });
+    const obj = s.exists("web", { owned: true, cores: 1 });
+    s.managed(obj, { failedStep: { runId: "r1", action: "update", at: "2026-01-02T00:00:00Z", error: "boom", changing: ["cores"], effects: [{ path: "power", value: "stopped", note: "vmsync stopped it" }] } });
+    obj.spec = { ...obj.spec, power: "stopped", tags: ["by-hand"] };
+    s.state.resources["VirtualMachine/web"]!.appliedSpec = { ...(obj.spec as object), power: "running", tags: [], cores: 1 };
+    const p = s.plan();
+    expect(p.unfinished).toEqual([{ address: "VirtualMachine/web", failed: { action: "update", at: "2026-01-02T00:00:00Z", runId: "r1", error: "boom" }, changes: [{ path: "power", applied: "running", observed: "stopped", note: "vmsync stopped it" }] }]);
+    expect(p.drift).toEqual([{ address: "VirtualMachine/web", type: "changed", changes: [{ path: "tags", applied: [], observed: ["by-hand"] }] }]);
+  });
+
+  it("a record whose failed step left nothing behind is rewritten (record-only), so the failure is not reported forever", () => {
+    const s = new Scenario().vm("web");
+    s.managed(s.exists("web", { owned: true }), { failedStep: { runId: "r1", action: "update", at: "2026-01-02T00:00:00Z", error: "boom", changing: ["cores"] } });
+    const p = s.plan();
+    expect(p.steps[0]).toMatchObject({ action: "noop", recordOnly: true, reasonCode: "record-state" });
+    expect(p.unfinished).toEqual([{ address: "VirtualMachine/web", failed: expect.objectContaining({ error: "boom" }), changes: [] }]);
+  });
+
   it("suspended resources get no changes", () => {
     const s = new Scenario().vm("web", { cores: 4, lifecycle: { suspend: true } });
     s.managed(s.exists("web", { owned: true }));
