@@ -9,6 +9,8 @@ export interface PlanFlags {
   allowMassDelete?: boolean;
   stack?: string;
   state?: string;
+  /** `plan --destroy` (and `vmsync destroy`): plan deleting everything the stack manages. */
+  destroy?: boolean;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -26,5 +28,5 @@ export function addPlanFlags(cmd: Command): Command {
 
 /** Planner options from the flags. */
 export function planOptions(flags: PlanFlags): PlanOptions {
-  return { targets: flags.target ?? [], excludes: flags.exclude ?? [], refreshOnly: flags.refreshOnly === true, allowMassDelete: flags.allowMassDelete === true };
+  return { targets: flags.target ?? [], excludes: flags.exclude ?? [], refreshOnly: flags.refreshOnly === true, allowMassDelete: flags.allowMassDelete === true, ...(flags.destroy ? { destroy: true } : {}) };
 }

@@ -77,7 +77,16 @@ export const PlanSchema = Type.Object(
     ),
     errors: Type.Array(Type.String(), { description: "Why the plan cannot be applied (empty when it can)." }),
     notes: Type.Array(Type.String()),
-    options: Type.Object({ targets: Type.Array(Type.String()), excludes: Type.Array(Type.String()), refreshOnly: Type.Boolean(), allowMassDelete: Type.Boolean() }, { additionalProperties: false }),
+    options: Type.Object(
+      {
+        targets: Type.Array(Type.String()),
+        excludes: Type.Array(Type.String()),
+        refreshOnly: Type.Boolean(),
+        allowMassDelete: Type.Boolean(),
+        destroy: Type.Optional(Type.Boolean({ description: "A destroy plan (vmsync destroy, plan --destroy): everything the stack manages is deleted but protected resources." })),
+      },
+      { additionalProperties: false },
+    ),
     createdAt: Type.Optional(Type.String({ format: "date-time" })),
     manifests: Type.Optional(Type.Array(Type.String())),
     stateSource: Type.Optional(

@@ -16,6 +16,7 @@ export type ReasonCode =
   | "changed"
   | "replace-immutable"
   | "not-in-manifests"
+  | "destroy"
   | "already-gone"
   | "in-sync"
   | "record-state"
@@ -100,7 +101,7 @@ export interface Plan {
   /** Notes for people (e.g. targets pulled in as dependencies). */
   notes: string[];
   /** Options the plan was made with; a saved plan is applied with the same ones. */
-  options: { targets: string[]; excludes: string[]; refreshOnly: boolean; allowMassDelete: boolean };
+  options: { targets: string[]; excludes: string[]; refreshOnly: boolean; allowMassDelete: boolean; destroy?: boolean };
   /** Set by the CLI when saving (the planner has no clock). */
   createdAt?: string;
   /** Manifest paths the plan was made from. */

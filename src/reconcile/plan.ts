@@ -4,6 +4,7 @@ import { diffSpecs, isUnder } from "../providers/diff-util.js";
 import type { ResourceRecord, StateSnapshot } from "../state/contract.js";
 import { fingerprintOf } from "./fingerprint.js";
 import { applyMassDeleteGuard, DEFAULT_MASS_DELETE_SHARE } from "./plan-guard.js";
+import { DESTROY_TEXT, destroyView } from "./plan-destroy.js";
 import { filterSteps, unmatchedPatternError } from "./plan-filter.js";
 import { scheduleSpec } from "./local-resources.js";
 import { PLAN_FORMAT_VERSION, type DriftEntry, type Plan, type PlanStep, type PlanSummary, type UnfinishedEntry } from "./plan-types.js";
@@ -17,6 +18,12 @@ export interface PlanOptions {
   allowMassDelete?: boolean;
   /** Share of managed resources above which a plan's deletes are refused (default 0.5). */
   massDeleteShare?: number;
+  /**
+   * Plan deleting everything the stack manages (`vmsync destroy`, `plan --destroy`): protected
+   * resources are kept and named; the mass-delete guard does not apply — destroying everything is
+   * what was asked for, explicitly (the command still confirms, or needs --auto-approve).
+   */
+  destroy?: boolean;
 }
 
 /** Everything the planner needs. All of it is data: the planner does no I/O and reads no clock. */
@@ -38,8 +45,9 @@ export interface PlanInput {
  * immutable changes replace only with `updatePolicy: replace-allowed`; `ignoreChanges` and
  * server-rewritten fields never show; a mass delete is refused unless allowed.
  */
-export function plan(input: PlanInput): Plan {
-  const opts = input.options ?? {};
+export function plan(given: PlanInput): Plan {
+  const opts = given.options ?? {};
+  const input = opts.destroy ? { ...given, ...destroyView(given.desired, given.state) } : given;
   const steps: PlanStep[] = [];
   const drift: DriftEntry[] = [];
   const unfinished: UnfinishedEntry[] = [];
@@ -57,7 +65,7 @@ export function plan(input: PlanInput): Plan {
   }
   for (const record of Object.values(input.state.resources)) {
     if (desiredAddresses.has(record.address)) continue;
-    steps.push(planRemoved(input, index, record, dependents.get(record.address) ?? [], drift, notes));
+    steps.push(planRemoved(input, index, record, dependents.get(record.address) ?? [], drift, notes, opts.destroy === true));
   }
   steps.push(...planInterruptedOrphans(input, index, desiredAddresses));
   for (const s of steps) if (s.blocked) errors.push(`${s.address}: ${s.reason}`);
@@ -68,7 +76,7 @@ export function plan(input: PlanInput): Plan {
   const patternErrors = filtered.unmatched.map(unmatchedPatternError);
   const summary = summarise(kept);
   const keptAddresses = new Set(kept.map((s) => s.address));
-  const guard = applyMassDeleteGuard(summary.delete, Object.keys(input.state.resources).length, opts.allowMassDelete === true, opts.massDeleteShare ?? DEFAULT_MASS_DELETE_SHARE);
+  const guard = applyMassDeleteGuard(summary.delete, Object.keys(input.state.resources).length, opts.allowMassDelete === true || opts.destroy === true, opts.massDeleteShare ?? DEFAULT_MASS_DELETE_SHARE);
   if (guard) errors.push(guard);
   return {
     formatVersion: PLAN_FORMAT_VERSION,
@@ -79,7 +87,7 @@ export function plan(input: PlanInput): Plan {
     ...(unfinished.length ? { unfinished: unfinished.sort((a, b) => a.address.localeCompare(b.address)) } : {}),
     errors: [...patternErrors, ...errors.filter((e) => keptAddresses.has(e.slice(0, e.indexOf(":"))) || e === guard)],
     notes,
-    options: { targets: opts.targets ?? [], excludes: opts.excludes ?? [], refreshOnly: opts.refreshOnly === true, allowMassDelete: opts.allowMassDelete === true },
+    options: { targets: opts.targets ?? [], excludes: opts.excludes ?? [], refreshOnly: opts.refreshOnly === true, allowMassDelete: opts.allowMassDelete === true, ...(opts.destroy ? { destroy: true } : {}) },
   };
 }
 
@@ -233,7 +241,7 @@ function staleRecord(record: ResourceRecord, r: DesiredResource): string | undef
   return undefined;
 }
 
-function planRemoved(input: PlanInput, index: ObservedIndex, record: ResourceRecord, dependents: string[], drift: DriftEntry[], notes: string[]): PlanStep {
+function planRemoved(input: PlanInput, index: ObservedIndex, record: ResourceRecord, dependents: string[], drift: DriftEntry[], notes: string[], destroying: boolean): PlanStep {
   const observed = record.provider === "" ? { kind: record.kind as DesiredResource["kind"], externalId: record.externalId, name: record.address, spec: record.appliedSpec as CanonicalSpec } : index.id(record.provider, record.kind, record.externalId);
   const base = {
     address: record.address, kind: record.kind as DesiredResource["kind"], ...(record.provider ? { provider: record.provider } : {}),
@@ -242,8 +250,8 @@ function planRemoved(input: PlanInput, index: ObservedIndex, record: ResourceRec
     ...(record.appliedSpec ? { desired: record.appliedSpec as Record<string, unknown> } : {}),
   };
   if (record.protect) {
-    notes.push(`${record.address} is no longer in the manifests but is protected: it is kept. Run \`vmsync state rm ${record.address}\` to stop managing it.`);
-    return { ...base, action: "noop", reasonCode: "blocked-protected", reason: "not in the manifests, but protected (protect: true in state): kept" };
+    notes.push(destroying ? DESTROY_TEXT.kept(record.address) : `${record.address} is no longer in the manifests but is protected: it is kept. Run \`vmsync state rm ${record.address}\` to stop managing it.`);
+    return { ...base, action: "noop", reasonCode: "blocked-protected", reason: destroying ? "protected (protect: true): kept by destroy" : "not in the manifests, but protected (protect: true in state): kept" };
   }
   if (!observed) {
     drift.push({ address: record.address, type: "deleted", changes: [] });
@@ -252,7 +260,7 @@ function planRemoved(input: PlanInput, index: ObservedIndex, record: ResourceRec
   const expectedName = (record.appliedSpec as { name?: unknown } | undefined)?.name;
   const stranger = record.provider === "" ? undefined : ownerProblem(input.stack, record.address, typeof expectedName === "string" ? expectedName : observed.name, observed);
   if (stranger) return { ...base, action: "delete", blocked: true, reasonCode: "blocked-unowned", reason: stranger };
-  return { ...base, action: "delete", reasonCode: "not-in-manifests", reason: "no longer in the manifests" };
+  return destroying ? { ...base, action: "delete", reasonCode: "destroy", reason: DESTROY_TEXT.reason } : { ...base, action: "delete", reasonCode: "not-in-manifests", reason: "no longer in the manifests" };
 }
 
 function recordDrift(record: ResourceRecord, observed: ObservedResource | undefined, ignore: string[], found: Findings): void {

@@ -191,6 +191,26 @@ describe("planner rules", () => {
     expect(p.unfinished).toEqual([{ address: "VirtualMachine/web", failed: expect.objectContaining({ error: "boom" }), changes: [] }]);
   });
 
+  it("destroy plans deleting everything the stack manages, in reverse dependency order, keeping (and naming) protected ones", () => {
+    const s = new Scenario().inSync("base").inSync("app", { dependsOn: ["VirtualMachine/base"] }).inSync("db").inSync("vault", { lifecycle: { protect: true } });
+    s.state.resources["VirtualMachine/app"]!.dependsOn = ["VirtualMachine/base"];
+    s.state.resources["VirtualMachine/db"]!.protect = true;
+    s.exists("stranger"); // not in state: never touched
+    const p = s.plan({ destroy: true });
+    expect(p.errors).toEqual([]); // no mass-delete guard: destroying everything is what was asked for
+    expect(p.steps.map((x) => [x.address, x.action, x.reasonCode])).toEqual([
+      ["VirtualMachine/app", "delete", "destroy"],
+      ["VirtualMachine/base", "delete", "destroy"],
+      ["VirtualMachine/db", "noop", "blocked-protected"],
+      ["VirtualMachine/vault", "noop", "blocked-protected"],
+    ]);
+    expect(p.steps.find((x) => x.address === "VirtualMachine/base")!.dependsOn).toEqual(["VirtualMachine/app"]);
+    expect(p.notes).toEqual([expect.stringMatching(/^VirtualMachine\/db is protected .*destroy keeps it/), expect.stringMatching(/^VirtualMachine\/vault is protected/)]);
+    expect(p.summary).toEqual({ create: 0, update: 0, replace: 0, delete: 2 });
+    expect(p.options.destroy).toBe(true);
+    expect(s.plan({ destroy: true, targets: ["base"] }).steps.map((x) => x.address)).toEqual(["VirtualMachine/app", "VirtualMachine/base"]);
+  });
+
   it("suspended resources get no changes", () => {
     const s = new Scenario().vm("web", { cores: 4, lifecycle: { suspend: true } });
     s.managed(s.exists("web", { owned: true }));
