@@ -58,6 +58,7 @@ export function resolveVms(ctx: ResolveContext, templates: Map<string, DesiredRe
     spec = Value.Default(VirtualMachineSpec, structuredClone(spec)) as VirtualMachineSpec;
     applyProviderDefaults(spec, provider);
     checkRequired(ctx, doc, spec, provider);
+    checkTags(ctx, doc, spec, type, own.tags === undefined ? own.template : undefined);
     warnUnapplied(ctx, doc, spec, type);
     (spec.mounts ?? []).forEach((m, i) => {
       if (shares.has(m.share)) dependsOn.push(`NfsShare/${m.share}`);
@@ -137,7 +138,8 @@ function checkRequired(ctx: ResolveContext, doc: LoadedDocument, spec: VirtualMa
     if (ok === undefined || ok === false) reportAt(ctx, doc, keys.slice(0, 2), "missing-field", message, fix);
   };
   const type = provider.spec.type;
-  need(spec.memory, ["spec", "memory"], "memory is not set (neither here nor in the template)", "Add spec.memory, e.g. 2GiB.");
+  // on Azure the size decides memory (and CPUs): memory there is informational, never required
+  if (type !== "azure") need(spec.memory, ["spec", "memory"], "memory is not set (neither here nor in the template)", "Add spec.memory, e.g. 2GiB.");
   need(type === "azure" || spec.disks?.length ? true : undefined, ["spec", "disks"], "no disks (neither here nor in the template)", "Add spec.disks with at least a boot disk.");
   if (type === "proxmox") {
     need(spec.node, ["spec", "node"], `no Proxmox node for this VM`, `Set spec.node, or defaults.node on provider "${provider.name}".`);
@@ -155,6 +157,24 @@ function checkRequired(ctx: ResolveContext, doc: LoadedDocument, spec: VirtualMa
     need(spec.resourceGroup, ["spec", "resourceGroup"], "no Azure resource group for this VM", `Set spec.resourceGroup, or defaults.resourceGroup on provider "${provider.name}".`);
     need(spec.cloudInit?.user, ["spec", "cloudInit"], "an Azure VM needs an admin user (cloudInit.user)", "Set spec.cloudInit.user.");
     need(spec.cloudInit?.sshKeys?.length ? true : undefined, ["spec", "cloudInit"], "an Azure VM needs at least one SSH key (password login is off)", "Set spec.cloudInit.sshKeys.");
+  }
+}
+
+/**
+ * Tags have the provider's own shape: words on Proxmox (and TrueNAS, which ignores them), key: value
+ * pairs on Azure — as Azure has them. The old list form on Azure is a migration error whose hint
+ * shows the map to write; `inheritedFrom` names the template the tags came from.
+ */
+function checkTags(ctx: ResolveContext, doc: LoadedDocument, spec: VirtualMachineSpec, type: string, inheritedFrom: string | undefined): void {
+  const tags = spec.tags;
+  if (tags === undefined) return;
+  const from = inheritedFrom ? ` (inherited from VmTemplate/${inheritedFrom})` : "";
+  const where = inheritedFrom ? ", here or in the template" : "";
+  if (type === "azure" && Array.isArray(tags)) {
+    const map = tags.length ? `{ ${tags.map((t) => `${t}: ""`).join(", ")} }` : "{}";
+    reportAt(ctx, doc, ["spec", "tags"], "invalid-value", `Azure tags are key: value pairs (a map, as in Azure), not a list${from}`, `Write tags: ${map} (a key with an empty value is a bare tag)${where}.`);
+  } else if (type !== "azure" && !Array.isArray(tags)) {
+    reportAt(ctx, doc, ["spec", "tags"], "invalid-value", `${type === "proxmox" ? "Proxmox" : "TrueNAS"} tags are words (a list), not key: value pairs${from}`, `Write tags: [${Object.entries(tags).map(([k, v]) => (v ? `${k}-${v}` : k)).join(", ")}]${where}.`);
   }
 }
 

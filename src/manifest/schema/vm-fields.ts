@@ -98,6 +98,17 @@ export const vmFields = {
   bootloader: Type.Optional(Type.Union([Type.Literal("UEFI"), Type.Literal("UEFI_CSM")], { description: "TrueNAS bootloader." })),
   autostart: Type.Optional(Type.Boolean({ description: "Start with the host (Proxmox onboot, TrueNAS autostart)." })),
   size: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_]+$", description: "Azure VM size.", examples: ["Standard_D2s_v5"] })),
-  tags: Type.Optional(Type.Array(Type.String({ pattern: "^[a-z0-9_][a-z0-9_.+-]*$", maxLength: 64 }), { description: "Tags (lower case)." })),
+  tags: Type.Optional(
+    Type.Union(
+      [
+        Type.Array(Type.String({ pattern: "^[a-z0-9_][a-z0-9_.+-]*$", maxLength: 64 }), { description: "Proxmox: tags are words (lower case)." }),
+        Type.Record(Type.String({ pattern: "^[^<>%&\\\\?/]{1,512}$" }), Type.String({ maxLength: 256 }), { description: "Azure: tags are key: value pairs (a key with an empty value is a bare tag)." }),
+      ],
+      {
+        description: "Tags: a list of words on Proxmox (e.g. [web, prod]); key: value pairs on Azure, as Azure has them (e.g. {role: web, env: prod}).",
+        examples: [["web", "prod"], { role: "web", env: "prod" }],
+      },
+    ),
+  ),
   description: Type.Optional(Type.String({ maxLength: 4000, description: "Free text kept on the VM (vmsync adds its ownership line)." })),
 };
