@@ -36,3 +36,15 @@ describe("Azure diff", () => {
     expect(diffAzure("VirtualMachine", { tags: { role: "web" } }, { tags: { role: "web" } })).toEqual([]);
   });
 });
+
+describe("Azure snapshot tags", () => {
+  it("vmsync-schedule names the schedule of vmsync's own snapshot names (vmsync-<schedule>-<YYYYMMDDHHMM>), not a cut-off date", async () => {
+    const { scheduleOf } = await import("../../../src/providers/azure/snapshots.js");
+    const { snapshotName } = await import("../../../src/reconcile/snapshots.js");
+    const at = new Date("2026-11-22T03:00:00Z");
+    expect(scheduleOf(snapshotName("nightly", at))).toBe("nightly");
+    expect(scheduleOf(snapshotName("db-hourly", at))).toBe("db-hourly");
+    expect(scheduleOf("daily-20250101T0300Z")).toBe("daily");
+    expect(scheduleOf("before-upgrade")).toBe("before-upgrade");
+  });
+});
