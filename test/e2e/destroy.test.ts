@@ -87,7 +87,7 @@ describe("vmsync destroy (processes, TrueNAS simulator)", () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("VirtualMachine/db is protected (protect: true): destroy keeps it");
     expect(again.stdout).toContain('Nothing to destroy in stack "fleet".');
-    expect((await cli("state", "list", "--dir", "fleet")).stdout).toMatch(/^VirtualMachine\/db\tnas\t\d+\tprotected\n$/);
+    expect((await cli("state", "list", "--dir", "fleet")).stdout).toMatch(/^ADDRESS\tPROVIDER\tID\tSTATUS\nVirtualMachine\/db\tnas\t\d+\tprotected\n$/);
   });
 
   it("has --help with examples", async () => {
