@@ -9,7 +9,7 @@ import { sizeToMiB } from "./units.js";
 
 /** Fields that only mean something on one provider type; setting them on a VM elsewhere is a mistake. */
 const ONLY_ON: Record<string, "proxmox" | "truenas" | "azure"> = {
-  node: "proxmox", vmid: "proxmox", location: "azure", resourceGroup: "azure", size: "azure", image: "azure", display: "truenas", bootloader: "truenas",
+  node: "proxmox", vmid: "proxmox", dataset: "truenas", location: "azure", resourceGroup: "azure", size: "azure", image: "azure", display: "truenas", bootloader: "truenas",
 };
 
 /** VM fields a manifest may pin that replica i derives (+ i - 1) instead of copying. */

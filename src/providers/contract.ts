@@ -26,6 +26,19 @@ export interface Provider {
   diff(kind: ResourceKind, desired: CanonicalSpec, observed: CanonicalSpec): FieldChange[];
   /** Paths (dot notation into the canonical spec) whose values are secret: shown as (sensitive). */
   sensitivePaths(kind: ResourceKind): string[];
+  /**
+   * Optional (`vmsync import --generate`): the manifest `spec` that describes an observed object as
+   * it is (`name` is the manifest's metadata.name), so that canonicalizing it gives the observed spec back and the next plan changes nothing.
+   * What a manifest cannot say (a secret's value, a setting the schema has no field for) is left
+   * out and named in `notes`. Undefined for kinds the provider cannot describe. Pure.
+   */
+  manifestSpec?(kind: ResourceKind, observed: ObservedResource, config: DesiredProvider, name: string): GeneratedSpec | undefined;
+}
+
+/** A manifest spec written from an observed object, and what it could not express. */
+export interface GeneratedSpec {
+  spec: Record<string, unknown>;
+  notes: string[];
 }
 
 /** A resource spec in a provider's canonical form: plain JSON, sorted lists, normalised units. */

@@ -5,6 +5,7 @@ import { openStateStore } from "../../state/open-store.js";
 import { migrateState } from "../../state/postgres/migrate-state.js";
 import { PgStateStore } from "../../state/postgres/store.js";
 import { isPostgresUrl } from "../../state/postgres/url.js";
+import { auditEntry } from "../audit.js";
 import { UsageError } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { StateLockedError } from "../../state/contract.js";
@@ -75,11 +76,13 @@ Examples:
   state.command("rm").description("Forget a resource (it stays at the provider, unmanaged)").argument("<address...>").action((addresses: string[]) =>
     withStore(async (ws, out) => {
       // under the apply lock: a concurrent apply must not lose this change, nor this one its
+      const startedAt = new Date();
       const lock = await ws.store.lock({ host: hostname(), pid: process.pid, user: userInfo().username, command: `vmsync state rm ${addresses.join(" ")}` });
       try {
         const snap = await ws.store.read();
         for (const a of addresses) if (!snap.resources[a] && !snap.pending[a]) throw new UsageError(`${a} is not in state`, "See `vmsync state list`.");
         await ws.store.commit(addresses.flatMap((address) => [{ type: "removeResource" as const, address }, { type: "clearPending" as const, address }]));
+        await ws.store.appendHistory(auditEntry(`state rm ${addresses.join(" ")}`, addresses, startedAt, out.env));
       } finally {
         await lock.release();
       }

@@ -19,7 +19,7 @@ const Cpu = Closed(
 /** One virtual disk. The first disk is the boot disk. */
 export const Disk = Closed(
   {
-    name: Type.Optional(Type.String({ pattern: "^[a-z0-9][a-z0-9-]*$", description: "A name for the disk, unique in the VM; defaults to disk0, disk1, …" })),
+    name: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9_.:-]*$", description: "A name for the disk, unique in the VM; defaults to disk0, disk1, … (TrueNAS: the zvol's name in the VM's dataset)." })),
     size: Type.Union([Size], { description: "Disk size. Disks can grow in place; shrinking is refused." }),
     storage: Type.Optional(Type.String({ description: "Proxmox storage (defaults to the provider's); ignored elsewhere.", examples: ["local-lvm"] })),
     bus: Type.Optional(
