@@ -3,23 +3,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { tempTree, type TempTree } from "../helpers/tmp.js";
-import { envOf, startSim, type Sim } from "../integration/truenas/helpers.js";
+import { envOf, providerYamlFromEnv, startSim, type Sim } from "../integration/truenas/helpers.js";
 
 /**
  * The README's CI workflow as processes, with the default file state: `plan -o plan.json` (the
  * artefact) → `apply plan.json` → the next plan is clean and `history` shows the apply. The saved
  * plan must be applied to exactly the state it was made from.
  */
-const manifests = (memory: string) => `apiVersion: vmsync.io/v1
-kind: Provider
-metadata: { name: nas }
-spec:
-  type: truenas
-  endpoint: { env: NAS_ENDPOINT }
-  tls: { caFile: { env: NAS_CA } }
-  auth: { apiKey: { env: NAS_API_KEY } }
-  defaults: { pool: tank, bridge: br0 }
----
+const manifests = (memory: string) => `${providerYamlFromEnv}---
 apiVersion: vmsync.io/v1
 kind: VirtualMachine
 metadata: { name: app }

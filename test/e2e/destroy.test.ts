@@ -3,19 +3,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { tempTree, type TempTree } from "../helpers/tmp.js";
-import { envOf, startSim, type Sim } from "../integration/truenas/helpers.js";
+import { envOf, providerYamlFromEnv, startSim, type Sim } from "../integration/truenas/helpers.js";
 
 /** `vmsync destroy` as processes against the TrueNAS simulator: confirmation, protect, JSON events, history, saved destroy plans. */
-const manifests = `apiVersion: vmsync.io/v1
-kind: Provider
-metadata: { name: nas }
-spec:
-  type: truenas
-  endpoint: { env: NAS_ENDPOINT }
-  tls: { caFile: { env: NAS_CA } }
-  auth: { apiKey: { env: NAS_API_KEY } }
-  defaults: { pool: tank, bridge: br0 }
----
+const manifests = `${providerYamlFromEnv}---
 apiVersion: vmsync.io/v1
 kind: VirtualMachine
 metadata: { name: web }

@@ -3,23 +3,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { tempTree, type TempTree } from "../helpers/tmp.js";
-import { envOf, startSim, type Sim } from "../integration/truenas/helpers.js";
+import { envOf, providerYamlFromEnv, startSim, type Sim } from "../integration/truenas/helpers.js";
 
 /**
  * plan → apply → plan as real CLI processes against a TrueNAS simulator: exit codes, the
  * confirmation rule off a terminal, JSON events, saved plans (and their staleness check), state,
  * history, and secrets never printed.
  */
-const providers = `apiVersion: vmsync.io/v1
-kind: Provider
-metadata: { name: nas }
-spec:
-  type: truenas
-  endpoint: { env: NAS_ENDPOINT }
-  tls: { caFile: { env: NAS_CA } }
-  auth: { apiKey: { env: NAS_API_KEY } }
-  defaults: { pool: tank, bridge: br0 }
-`;
+const providers = providerYamlFromEnv;
 const fleet = (memory: string) => `apiVersion: vmsync.io/v1
 kind: VirtualMachine
 metadata: { name: web, labels: { role: web } }

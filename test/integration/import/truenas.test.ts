@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { tempTree, type TempTree } from "../../helpers/tmp.js";
 import { runInProcess } from "../state-postgres/cli-io.js";
-import { envOf, startSim, type Sim } from "../truenas/helpers.js";
+import { envOf, providerYamlFromEnv, startSim, type Sim } from "../truenas/helpers.js";
 
 /**
  * `vmsync import … --generate` against the TrueNAS simulator: a VM made by hand (zvols in its own
@@ -12,16 +12,7 @@ import { envOf, startSim, type Sim } from "../truenas/helpers.js";
  * the dataset of its zvols, and the next plan changes nothing. A display's password is a secret the
  * manifest can only reference: it is named as not expressible, and is the only change planned.
  */
-const providers = `apiVersion: vmsync.io/v1
-kind: Provider
-metadata: { name: nas }
-spec:
-  type: truenas
-  endpoint: { env: NAS_ENDPOINT }
-  tls: { caFile: { env: NAS_CA } }
-  auth: { apiKey: { env: NAS_API_KEY } }
-  defaults: { pool: tank, bridge: br0 }
-`;
+const providers = providerYamlFromEnv;
 
 describe("vmsync import --generate (TrueNAS simulator)", () => {
   let sim: Sim;

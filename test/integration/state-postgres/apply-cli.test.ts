@@ -9,19 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPgStateStore } from "../../../src/state/postgres/open.js";
 import { runCli } from "../../helpers/cli.js";
 import { tempTree, type TempTree } from "../../helpers/tmp.js";
-import { envOf, startSim, type Sim } from "../truenas/helpers.js";
+import { envOf, providerYamlFromEnv, startSim, type Sim } from "../truenas/helpers.js";
 import { dropStack, testPgUrl, uniqueName } from "./pg-env.js";
 
-const manifests = `apiVersion: vmsync.io/v1
-kind: Provider
-metadata: { name: nas }
-spec:
-  type: truenas
-  endpoint: { env: NAS_ENDPOINT }
-  tls: { caFile: { env: NAS_CA } }
-  auth: { apiKey: { env: NAS_API_KEY } }
-  defaults: { pool: tank, bridge: br0 }
----
+const manifests = `${providerYamlFromEnv}---
 apiVersion: vmsync.io/v1
 kind: VirtualMachine
 metadata: { name: web }
