@@ -15,8 +15,12 @@ const work = await mkdtemp(join(tmpdir(), "vmsync-demo-"));
 const manifests = join(work, "demo");
 await cp(join(repo, "examples", "clusters", "demo"), manifests, { recursive: true });
 
+// colour as vmsync itself decides it: only on a terminal, never with NO_COLOR (FORCE_COLOR forces it)
+const { wantsColor } = await import(new URL("../dist/cli/io.js", import.meta.url).href);
+const bold = wantsColor({}, process.stdout, process.env) ? (s) => `\u001b[1m${s}\u001b[0m` : (s) => s;
+
 function say(text) {
-  process.stdout.write(`\n\u001b[1m$ ${text}\u001b[0m\n`);
+  process.stdout.write(`\n${bold(`$ ${text}`)}\n`);
 }
 
 function vmsync(args, env) {

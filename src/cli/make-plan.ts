@@ -20,7 +20,7 @@ export async function makePlan(ws: Workspace, options: PlanOptions, io: CliIO, s
   try {
     const observed = await observeAll(connections.sessions, ws.desired, state);
     const plan = computePlan({ stack: ws.stack, desired: ws.desired, observed, state, providers: connections.providers, options });
-    return { plan: { ...plan, manifests: ws.paths }, state, connections };
+    return { plan: { ...plan, manifests: ws.paths, stateSource: ws.source }, state, connections };
   } catch (err) {
     await connections.close();
     throw err;

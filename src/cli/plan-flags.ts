@@ -9,6 +9,8 @@ export interface PlanFlags {
   allowMassDelete?: boolean;
   stack?: string;
   state?: string;
+  /** `plan --destroy` (and `vmsync destroy`): plan deleting everything the stack manages. */
+  destroy?: boolean;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -16,8 +18,8 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 /** Adds the planning flags to a command. */
 export function addPlanFlags(cmd: Command): Command {
   return cmd
-    .option("--target <pattern>", "only resources whose address matches (glob; repeatable); their dependencies come along", collect)
-    .option("--exclude <pattern>", "leave out resources whose address matches (glob; repeatable), and what depends on them", collect)
+    .option("--target <pattern>", "only resources whose address matches (glob over Kind/name, or over names of any kind without /; repeatable); their dependencies come along; matching nothing is an error", collect)
+    .option("--exclude <pattern>", "leave out resources whose address matches (glob, as --target; repeatable), and what depends on them", collect)
     .option("--refresh-only", "change nothing; only report drift")
     .option("--allow-mass-delete", "allow a plan that deletes every managed resource or more than half of them")
     .option("--stack <name>", "stack name in ownership markers (default: the manifest folder's name, or VMSYNC_STACK)")
@@ -26,5 +28,5 @@ export function addPlanFlags(cmd: Command): Command {
 
 /** Planner options from the flags. */
 export function planOptions(flags: PlanFlags): PlanOptions {
-  return { targets: flags.target ?? [], excludes: flags.exclude ?? [], refreshOnly: flags.refreshOnly === true, allowMassDelete: flags.allowMassDelete === true };
+  return { targets: flags.target ?? [], excludes: flags.exclude ?? [], refreshOnly: flags.refreshOnly === true, allowMassDelete: flags.allowMassDelete === true, ...(flags.destroy ? { destroy: true } : {}) };
 }

@@ -5,6 +5,7 @@ import { loadManifests } from "../manifest/load.js";
 import type { DesiredState } from "../manifest/model.js";
 import { openStateStore } from "../state/open-store.js";
 import type { StateStore } from "../state/contract.js";
+import { stateSourceOf, type StateSource } from "../state/state-source.js";
 import type { CliIO } from "./io.js";
 import { renderDiagnostics } from "./render-diagnostics.js";
 
@@ -19,6 +20,8 @@ export interface Workspace {
   stack: string;
   desired: DesiredState;
   store: StateStore;
+  /** Which state `store` is (recorded in saved plans, so apply uses exactly it). */
+  source: StateSource;
 }
 
 /** Options shared by the commands that work on a manifest tree. */
@@ -26,6 +29,11 @@ export interface WorkspaceOptions {
   stack?: string;
   /** `--state <url>`: where the state lives (see src/state/open-store.ts); default the file backend. */
   state?: string;
+  /**
+   * Whether the stack counts as explicitly named (its own file-state folder). Default: when `stack`
+   * is given or VMSYNC_STACK is set. A saved plan passes what it recorded.
+   */
+  explicitStack?: boolean;
 }
 
 /** The folder holding the state of `paths`: the first path, or its folder when it is a file. */
@@ -53,7 +61,7 @@ export async function openWorkspace(paths: string[], opts: WorkspaceOptions, io:
     desired = result.desired;
   }
   const stack = stackName(root, opts, io.env);
-  const explicitStack = opts.stack !== undefined || (io.env.VMSYNC_STACK ?? "") !== "";
+  const explicitStack = opts.explicitStack ?? (opts.stack !== undefined || (io.env.VMSYNC_STACK ?? "") !== "");
   const store = await openStateStore({ root, stack, explicitStack, env: io.env, ...(opts.state ? { url: opts.state } : {}) });
-  return { paths: list, root, stack, desired, store };
+  return { paths: list, root, stack, desired, store, source: stateSourceOf(store, root, stack, explicitStack) };
 }

@@ -33,7 +33,7 @@ export class DaemonMetrics {
   private readonly leader = new Gauge({ name: "vmsync_leader", help: "1 while this daemon is the leader of its stack", registers: [this.registry] });
 
   constructor(opts: { processMetrics?: boolean } = {}) {
-    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "vmsync_process_" });
+    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "vmsync_" }) // prom-client names start with process_ or nodejs_ themselves;
   }
 
   /** Records a finished pass and the per-resource conditions it produced. */

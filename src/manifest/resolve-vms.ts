@@ -2,14 +2,22 @@ import { Value } from "@sinclair/typebox/value";
 import { mergeSpec } from "./merge.js";
 import type { DesiredProvider, DesiredResource } from "./model.js";
 import { azureVmNameProblem, isProxmoxName, isTruenasVmName, PROXMOX_VMID_MAX, truenasVmName } from "./names.js";
+import { countedInteger, countedMac, deriveReplica, replicaName, type PinnedField } from "./replicas.js";
 import { lifecycleOf, reportAt, reportDangling, sourceOf, type LoadedDocument, type ResolveContext } from "./resolve.js";
 import { VirtualMachineSpec, type VmTemplateSpec } from "./schema/index.js";
 import { sizeToMiB } from "./units.js";
 
 /** Fields that only mean something on one provider type; setting them on a VM elsewhere is a mistake. */
 const ONLY_ON: Record<string, "proxmox" | "truenas" | "azure"> = {
-  node: "proxmox", vmid: "proxmox", location: "azure", resourceGroup: "azure", size: "azure", image: "azure", display: "truenas", bootloader: "truenas",
+  node: "proxmox", vmid: "proxmox", dataset: "truenas", location: "azure", resourceGroup: "azure", size: "azure", image: "azure", display: "truenas", bootloader: "truenas",
 };
+
+/** VM fields a manifest may pin that replica i derives (+ i - 1) instead of copying. */
+const PINNED: PinnedField[] = [
+  countedInteger(["vmid"], "VMID", PROXMOX_VMID_MAX, "Choose a lower vmid."),
+  countedMac(["networks", "*", "mac"]),
+  countedInteger(["display", "port"], "port", 65535, "Choose a lower display port, or leave port out (TrueNAS allocates one)."),
+];
 
 /**
  * Resolves VirtualMachines: provider and template references, template merge, provider defaults
@@ -21,6 +29,8 @@ export function resolveVms(ctx: ResolveContext, templates: Map<string, DesiredRe
   const shares = ctx.byKind.get("NfsShare") ?? new Map();
   const vmids = new Map<string, string>(); // provider/vmid → address
   const truenasNames = new Map<string, string>(); // provider/name → address
+  const macs = new Map<string, string>(); // provider/mac → address
+  const ports = new Map<string, string>(); // provider/display port → address
   for (const doc of ctx.byKind.get("VirtualMachine")?.values() ?? []) {
     const own = doc.value.spec as VirtualMachineSpec;
     const provider = ctx.providers.get(own.provider);
@@ -48,6 +58,7 @@ export function resolveVms(ctx: ResolveContext, templates: Map<string, DesiredRe
     spec = Value.Default(VirtualMachineSpec, structuredClone(spec)) as VirtualMachineSpec;
     applyProviderDefaults(spec, provider);
     checkRequired(ctx, doc, spec, provider);
+    checkTags(ctx, doc, spec, type, own.tags === undefined ? own.template : undefined);
     warnUnapplied(ctx, doc, spec, type);
     (spec.mounts ?? []).forEach((m, i) => {
       if (shares.has(m.share)) dependsOn.push(`NfsShare/${m.share}`);
@@ -55,14 +66,20 @@ export function resolveVms(ctx: ResolveContext, templates: Map<string, DesiredRe
     });
     if (own.externalName !== undefined && own.replicas !== undefined) reportAt(ctx, doc, ["spec", "externalName"], "invalid-value", "externalName cannot be combined with replicas", "Drop externalName (replicas are named NAME-1 … NAME-N), or drop replicas.");
     const count = own.replicas ?? 1;
-    if (spec.vmid !== undefined && spec.vmid + count - 1 > PROXMOX_VMID_MAX) reportAt(ctx, doc, ["spec", "vmid"], "invalid-value", `vmid ${spec.vmid} with ${count} replicas goes past ${PROXMOX_VMID_MAX}`, "Choose a lower vmid.");
+    const reported = new Set<string>();
     for (let i = 1; i <= count; i++) {
-      const name = own.replicas === undefined ? doc.name : `${doc.name}-${i}`;
+      const name = replicaName(doc.name, i, own.replicas !== undefined);
       const address = `VirtualMachine/${name}`;
-      const replica: VirtualMachineSpec = { ...structuredClone(spec), ...(spec.vmid !== undefined ? { vmid: spec.vmid + i - 1 } : {}) };
+      const { spec: replica, problems } = deriveReplica(spec, i, count, PINNED);
+      for (const p of problems) {
+        const at = ["spec", ...p.keys];
+        if (!reported.has(at.join("."))) reportAt(ctx, doc, at, "invalid-value", p.message, p.hint);
+        reported.add(at.join("."));
+      }
       delete replica.replicas;
       const externalName = externalNameOf(ctx, doc, type, name, own.externalName);
-      if (replica.vmid !== undefined) claim(ctx, doc, vmids, `${own.provider}/${replica.vmid}`, address, ["spec", "vmid"], `VMID ${replica.vmid}`);
+      // with a problem its pinned values are still the first replica's: claiming them would report a false collision
+      if (!problems.length) claimPinned(ctx, doc, { vmids, macs, ports }, replica, address, own.provider);
       if (type === "truenas") claim(ctx, doc, truenasNames, `${own.provider}/${externalName}`, address, ["metadata", "name"], `TrueNAS VM name ${externalName}`);
       out.push({
         address, kind: "VirtualMachine", name, provider: own.provider, externalName,
@@ -75,9 +92,18 @@ export function resolveVms(ctx: ResolveContext, templates: Map<string, DesiredRe
   return out;
 }
 
-function claim(ctx: ResolveContext, doc: LoadedDocument, taken: Map<string, string>, key: string, address: string, keys: string[], what: string): void {
+/** Claims the values a VM pins on its provider (VMID, MACs, display port); a value claimed twice is a collision. */
+function claimPinned(ctx: ResolveContext, doc: LoadedDocument, taken: { vmids: Map<string, string>; macs: Map<string, string>; ports: Map<string, string> }, spec: VirtualMachineSpec, address: string, provider: string): void {
+  if (spec.vmid !== undefined) claim(ctx, doc, taken.vmids, `${provider}/${spec.vmid}`, address, ["spec", "vmid"], `VMID ${spec.vmid}`);
+  (spec.networks ?? []).forEach((n, k) => {
+    if (n.mac) claim(ctx, doc, taken.macs, `${provider}/${n.mac.toLowerCase()}`, address, ["spec", "networks", k, "mac"], `MAC ${n.mac.toLowerCase()}`, "Give each NIC its own MAC, or leave mac out so the provider generates one.");
+  });
+  if (spec.display?.port !== undefined) claim(ctx, doc, taken.ports, `${provider}/${spec.display.port}`, address, ["spec", "display", "port"], `display port ${spec.display.port}`, "Give each VM its own display port, or leave port out (TrueNAS allocates one).");
+}
+
+function claim(ctx: ResolveContext, doc: LoadedDocument, taken: Map<string, string>, key: string, address: string, keys: Array<string | number>, what: string, hint = "Give each VM its own name/VMID on a provider (set spec.vmid or spec.externalName)."): void {
   const other = taken.get(key);
-  if (other && other !== address) reportAt(ctx, doc, keys, "name-collision", `${what} of ${address} is also used by ${other} on the same provider`, "Give each VM its own name/VMID on a provider (set spec.vmid or spec.externalName).");
+  if (other && other !== address) reportAt(ctx, doc, keys, "name-collision", `${what} of ${address} is also used by ${other} on the same provider`, hint);
   else taken.set(key, address);
 }
 
@@ -112,7 +138,8 @@ function checkRequired(ctx: ResolveContext, doc: LoadedDocument, spec: VirtualMa
     if (ok === undefined || ok === false) reportAt(ctx, doc, keys.slice(0, 2), "missing-field", message, fix);
   };
   const type = provider.spec.type;
-  need(spec.memory, ["spec", "memory"], "memory is not set (neither here nor in the template)", "Add spec.memory, e.g. 2GiB.");
+  // on Azure the size decides memory (and CPUs): memory there is informational, never required
+  if (type !== "azure") need(spec.memory, ["spec", "memory"], "memory is not set (neither here nor in the template)", "Add spec.memory, e.g. 2GiB.");
   need(type === "azure" || spec.disks?.length ? true : undefined, ["spec", "disks"], "no disks (neither here nor in the template)", "Add spec.disks with at least a boot disk.");
   if (type === "proxmox") {
     need(spec.node, ["spec", "node"], `no Proxmox node for this VM`, `Set spec.node, or defaults.node on provider "${provider.name}".`);
@@ -130,6 +157,24 @@ function checkRequired(ctx: ResolveContext, doc: LoadedDocument, spec: VirtualMa
     need(spec.resourceGroup, ["spec", "resourceGroup"], "no Azure resource group for this VM", `Set spec.resourceGroup, or defaults.resourceGroup on provider "${provider.name}".`);
     need(spec.cloudInit?.user, ["spec", "cloudInit"], "an Azure VM needs an admin user (cloudInit.user)", "Set spec.cloudInit.user.");
     need(spec.cloudInit?.sshKeys?.length ? true : undefined, ["spec", "cloudInit"], "an Azure VM needs at least one SSH key (password login is off)", "Set spec.cloudInit.sshKeys.");
+  }
+}
+
+/**
+ * Tags have the provider's own shape: words on Proxmox (and TrueNAS, which ignores them), key: value
+ * pairs on Azure — as Azure has them. The old list form on Azure is a migration error whose hint
+ * shows the map to write; `inheritedFrom` names the template the tags came from.
+ */
+function checkTags(ctx: ResolveContext, doc: LoadedDocument, spec: VirtualMachineSpec, type: string, inheritedFrom: string | undefined): void {
+  const tags = spec.tags;
+  if (tags === undefined) return;
+  const from = inheritedFrom ? ` (inherited from VmTemplate/${inheritedFrom})` : "";
+  const where = inheritedFrom ? ", here or in the template" : "";
+  if (type === "azure" && Array.isArray(tags)) {
+    const map = tags.length ? `{ ${tags.map((t) => `${t}: ""`).join(", ")} }` : "{}";
+    reportAt(ctx, doc, ["spec", "tags"], "invalid-value", `Azure tags are key: value pairs (a map, as in Azure), not a list${from}`, `Write tags: ${map} (a key with an empty value is a bare tag)${where}.`);
+  } else if (type !== "azure" && !Array.isArray(tags)) {
+    reportAt(ctx, doc, ["spec", "tags"], "invalid-value", `${type === "proxmox" ? "Proxmox" : "TrueNAS"} tags are words (a list), not key: value pairs${from}`, `Write tags: [${Object.entries(tags).map(([k, v]) => (v ? `${k}-${v}` : k)).join(", ")}]${where}.`);
   }
 }
 

@@ -3,12 +3,18 @@ import { didYouMean, fieldPath, type DiagnosticBag } from "./diagnostics.js";
 import { API_VERSION, isKindName, kindNames, kindSchemas, SECRET_KEYWORD, type KindName } from "./schema/index.js";
 import type { YamlDocument } from "./yaml-source.js";
 
-/** A document that passed schema validation: its kind is known and its value matches the schema (defaults filled). */
+/**
+ * A document that passed schema validation: its kind is known and its value matches the schema. When
+ * `salvaged`, the document had errors (already reported) and `value` is what remains valid with the
+ * invalid values left out: it is resolved only so that its references and provider rules are checked
+ * in the same run; the load has errors, so it is never planned.
+ */
 export interface ValidDocument {
   kind: KindName;
   name: string;
   value: Record<string, unknown>;
   source: YamlDocument;
+  salvaged?: boolean;
 }
 
 const ajv = new Ajv2020({ allErrors: true, verbose: true, useDefaults: false, strict: false });
@@ -23,7 +29,8 @@ function validatorFor(kind: KindName): ValidateFunction {
 
 /**
  * Checks one parsed document: envelope (apiVersion, kind) first, then the kind's schema. Problems
- * become diagnostics at the offending field; returns the valid document, or undefined.
+ * become diagnostics at the offending field; returns the valid document, a salvaged one (see
+ * `salvage`), or undefined when nothing can be checked further.
  */
 export function validateDocument(doc: YamlDocument, bag: DiagnosticBag): ValidDocument | undefined {
   const value = doc.value;
@@ -47,11 +54,46 @@ export function validateDocument(doc: YamlDocument, bag: DiagnosticBag): ValidDo
     return undefined;
   }
   const validate = validatorFor(obj.kind);
-  if (!validate(obj)) {
-    for (const err of selectErrors(validate.errors ?? [])) report(err, doc, bag);
-    return undefined;
+  if (validate(obj) && ok) return { kind: obj.kind, name: (obj.metadata as { name: string }).name, value: obj, source: doc };
+  const errors = selectErrors(validate.errors ?? []);
+  for (const err of errors) report(err, doc, bag);
+  const salvaged = salvage({ ...obj, apiVersion: API_VERSION }, validate, errors);
+  return salvaged ? { kind: obj.kind, name: (salvaged.metadata as { name: string }).name, value: salvaged, source: doc, salvaged: true } : undefined;
+}
+
+/**
+ * A copy of an invalid document with its invalid values left out, when what remains is valid — so
+ * that references and provider rules are still checked in the same run (every problem at once) and
+ * a bad value does not make the resource vanish (which would cause a second, wrong "not defined"
+ * error elsewhere). Values are removed at the failing path (an unknown field, a value of the wrong
+ * type or format, an object missing a required field); a problem at the top of the document or its
+ * spec (e.g. spec.provider missing) cannot be left out: undefined.
+ */
+function salvage(value: Record<string, unknown>, validate: ValidateFunction, first: ErrorObject[]): Record<string, unknown> | undefined {
+  const copy = structuredClone(value);
+  let errors = first;
+  for (let round = 0; round < 6; round++) {
+    for (const err of errors) {
+      const keys = pointerKeys(err.instancePath, copy);
+      if (err.keyword === "additionalProperties") keys.push(String((err.params as { additionalProperty: string }).additionalProperty));
+      if (keys.length <= 1 || (keys.length === 2 && keys[0] === "metadata" && keys[1] === "name")) return undefined;
+      removeAt(copy, keys);
+    }
+    if (validate(copy)) return copy;
+    errors = selectErrors(validate.errors ?? []);
   }
-  return ok ? { kind: obj.kind, name: (obj.metadata as { name: string }).name, value: obj, source: doc } : undefined;
+  return undefined;
+}
+
+function removeAt(root: unknown, keys: Array<string | number>): void {
+  let cur: unknown = root;
+  for (const k of keys.slice(0, -1)) {
+    if (cur === null || typeof cur !== "object") return;
+    cur = (cur as Record<string | number, unknown>)[k];
+  }
+  const last = keys[keys.length - 1]!;
+  if (Array.isArray(cur) && typeof last === "number") cur.splice(last, 1);
+  else if (cur !== null && typeof cur === "object") delete (cur as Record<string | number, unknown>)[last];
 }
 
 /** Turns a JSON pointer into field keys, numbers for array indices. */
@@ -89,6 +131,12 @@ export function selectErrors(errors: ErrorObject[]): ErrorObject[] {
       remaining.push({ ...union, keyword: "inlineSecret" });
       continue;
     }
+    const literals = literalUnion(union, branches);
+    if (literals) {
+      remaining = remaining.filter((e) => e !== union && !inBranches(e));
+      remaining.push({ ...union, keyword: "enum", params: { allowedValues: literals } });
+      continue;
+    }
     const scored = [...branches.entries()].map(([idx, errs]) => ({ idx, errs, score: branchScore(errs, union.instancePath) }));
     scored.sort((a, b) => a.score - b.score);
     const best = scored[0];
@@ -97,6 +145,19 @@ export function selectErrors(errors: ErrorObject[]): ErrorObject[] {
     if (shapeMismatchEverywhere || !best) remaining.push({ ...union, keyword: "unionType" });
   }
   return remaining;
+}
+
+/**
+ * The values of a union whose every branch is a literal (e.g. `power: running | stopped |
+ * deallocated`), when the value matched none of them; undefined for other unions. Reporting it as
+ * one enum lists every allowed value instead of the closest branch's one.
+ */
+function literalUnion(union: ErrorObject, branches: Map<number, ErrorObject[]>): unknown[] | undefined {
+  const options = (union.schema ?? (union.parentSchema as { anyOf?: unknown[] } | undefined)?.anyOf) as Array<Record<string, unknown>> | undefined;
+  if (!Array.isArray(options) || !options.length || !options.every((o) => o && typeof o === "object" && "const" in o)) return undefined;
+  const all = [...branches.values()];
+  if (all.length !== options.length || !all.every((errs) => errs.length === 1 && errs[0]!.keyword === "const" && errs[0]!.instancePath === union.instancePath)) return undefined;
+  return options.map((o) => o.const);
 }
 
 function isSecretSchema(schema: unknown): boolean {
@@ -146,7 +207,10 @@ function report(err: ErrorObject, doc: YamlDocument, bag: DiagnosticBag): void {
     case "enum": {
       const allowed = err.keyword === "const" ? [(err.params as { allowedValue: unknown }).allowedValue] : (err.params as { allowedValues: unknown[] }).allowedValues;
       const guess = typeof err.data === "string" ? didYouMean(err.data, allowed.map(String)) : undefined;
-      bag.error(at, "invalid-value", path, `${JSON.stringify(err.data)} is not allowed here; use ${allowed.map((a) => JSON.stringify(a)).join(" or ")}`, guess ? `Did you mean ${JSON.stringify(guess)}?` : hint);
+      const list = allowed.map((a) => JSON.stringify(a));
+      const use = list.length > 1 ? `${list.slice(0, -1).join(", ")} or ${list.at(-1)}` : list[0];
+      const fix = [guess ? `Did you mean ${JSON.stringify(guess)}?` : "", allowed.length > 1 ? `Allowed values: ${allowed.map(String).join(", ")}.` : "", guess ? "" : hint ?? ""].filter(Boolean).join(" ");
+      bag.error(at, "invalid-value", path, `${JSON.stringify(err.data)} is not allowed here; use ${use}`, fix || undefined);
       return;
     }
     case "pattern":

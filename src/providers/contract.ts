@@ -26,6 +26,19 @@ export interface Provider {
   diff(kind: ResourceKind, desired: CanonicalSpec, observed: CanonicalSpec): FieldChange[];
   /** Paths (dot notation into the canonical spec) whose values are secret: shown as (sensitive). */
   sensitivePaths(kind: ResourceKind): string[];
+  /**
+   * Optional (`vmsync import --generate`): the manifest `spec` that describes an observed object as
+   * it is (`name` is the manifest's metadata.name), so that canonicalizing it gives the observed spec back and the next plan changes nothing.
+   * What a manifest cannot say (a secret's value, a setting the schema has no field for) is left
+   * out and named in `notes`. Undefined for kinds the provider cannot describe. Pure.
+   */
+  manifestSpec?(kind: ResourceKind, observed: ObservedResource, config: DesiredProvider, name: string): GeneratedSpec | undefined;
+}
+
+/** A manifest spec written from an observed object, and what it could not express. */
+export interface GeneratedSpec {
+  spec: Record<string, unknown>;
+  notes: string[];
 }
 
 /** A resource spec in a provider's canonical form: plain JSON, sorted lists, normalised units. */
@@ -151,6 +164,33 @@ export interface SnapshotActions {
   list(target: { kind: ResourceKind; externalId: string }): Promise<Array<{ name: string; createdAt: string }>>;
   create(target: { kind: ResourceKind; externalId: string }, name: string, ctx: OperationContext): Promise<void>;
   delete(target: { kind: ResourceKind; externalId: string }, name: string, ctx: OperationContext): Promise<void>;
+}
+
+/**
+ * A change an operation made before it failed, so the next plan can say what vmsync left half-done
+ * instead of "changed outside vmsync" (e.g. an Azure resize that deallocated the VM, then failed):
+ * `path` in the canonical spec, the `value` it now has, and what vmsync did, for people.
+ */
+export interface PartialEffect {
+  path: string;
+  value: unknown;
+  note: string;
+}
+
+/**
+ * Attaches the partial effects of a failed operation to its error (a `ProviderError` or any other)
+ * and returns it, for `throw withPartialEffects(err, done)`. Nothing is attached when `effects` is empty.
+ */
+export function withPartialEffects(err: unknown, effects: PartialEffect[]): unknown {
+  if (!effects.length || err === null || typeof err !== "object") return err;
+  const earlier = partialEffectsOf(err);
+  return Object.assign(err, { partialEffects: [...earlier, ...effects] });
+}
+
+/** The partial effects a failed operation reported (see {@link withPartialEffects}). */
+export function partialEffectsOf(err: unknown): PartialEffect[] {
+  const v = (err as { partialEffects?: unknown } | null)?.partialEffects;
+  return Array.isArray(v) ? (v as PartialEffect[]) : [];
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ResourceKind } from "../manifest/model.js";
-import type { FieldChange, ObservedResource, Provider, ProviderSession } from "../providers/contract.js";
+import { partialEffectsOf, type FieldChange, type PartialEffect, type ObservedResource, type Provider, type ProviderSession } from "../providers/contract.js";
 import type { HistoryStep, StateChange, StateStore } from "../state/contract.js";
 import type { ApplyResult, EventInput, EventSink, ExecEvent } from "./events.js";
 import { isRunnable, StepGraph } from "./graph.js";
@@ -132,11 +132,17 @@ async function runStep(input: ExecuteInput, step: PlanStep, runtime: RetryRuntim
   const session = step.provider ? input.sessions.get(step.provider) : undefined;
   const marker = { stack: input.plan.stack, address: step.address };
   emit({ type: "step.start", address: step.address, action: step.action, attempt: 1 });
+  const effects: PartialEffect[] = [];
   try {
     const { value: observed } = await withRetry(
       async () => {
         if (signal.aborted) throw Object.assign(new Error(timeout.aborted ? "step deadline passed" : "cancelled"), { retryable: false });
-        return perform(input, step, session, marker, { signal, deadline });
+        try {
+          return await perform(input, step, session, marker, { signal, deadline });
+        } catch (err) {
+          effects.push(...partialEffectsOf(err)); // every attempt's partial work, not only the last one's
+          throw err;
+        }
       },
       { policy: input.retry ?? defaultRetry, runtime, deadline, signal, onRetry: (attempt, delayMs, err) => emit({ type: "step.retry", address: step.address, action: step.action, attempt, delayMs, error: messageOf(err) }) },
     );
@@ -146,6 +152,7 @@ async function runStep(input: ExecuteInput, step: PlanStep, runtime: RetryRuntim
     return { result: "succeeded" };
   } catch (err) {
     const e = err as { code?: unknown; retryable?: unknown; attempts?: number };
+    await recordFailure(input, step, err, effects).catch(() => {}); // the failure itself is what matters; a state error here must not hide it
     emit({ type: "step.failed", address: step.address, action: step.action, error: messageOf(err), ...(typeof e.code === "string" ? { code: e.code } : {}), retryable: e.retryable === true, attempts: e.attempts ?? 1 });
     return { result: "failed", error: messageOf(err) };
   }
@@ -193,6 +200,23 @@ async function commitOutcome(input: ExecuteInput, step: PlanStep, observed: Obse
   }
   changes.push({ type: "clearPending", address: step.address });
   await input.store.commit(changes);
+}
+
+/**
+ * Remembers a failed step on the resource's state record (when it has one): what it was changing
+ * and what the provider says it changed before failing, so that the next plan reports what vmsync
+ * left half-done instead of "changed outside vmsync". The next successful step clears it.
+ */
+async function recordFailure(input: ExecuteInput, step: PlanStep, err: unknown, effects: PartialEffect[]): Promise<void> {
+  const record = (await input.store.read()).resources[step.address];
+  if (!record) return;
+  await input.store.commit([{
+    type: "putResource",
+    record: {
+      ...record,
+      failedStep: { runId: input.runId, action: step.action, at: new Date().toISOString(), error: messageOf(err), changing: step.changes.map((c) => c.path), ...(effects.length ? { effects } : {}) },
+    },
+  }]);
 }
 
 function remainingDiff(provider: Provider | undefined, kind: ResourceKind, desired: Record<string, unknown>, observed: ObservedResource): FieldChange[] {

@@ -59,11 +59,47 @@ export const PlanSchema = Type.Object(
       ),
       { description: "Changes made outside vmsync since the last apply." },
     ),
+    unfinished: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            address: Type.String(),
+            failed: Type.Object(
+              { action: Type.Union(["create", "update", "replace", "delete", "noop"].map((a) => Type.Literal(a))), at: Type.String({ format: "date-time" }), runId: Type.String(), error: Type.String() },
+              { additionalProperties: false, description: "The step that failed." },
+            ),
+            changes: Type.Array(Type.Object({ path: Type.String(), applied: Type.Unknown(), observed: Type.Unknown(), note: Type.String() }, { additionalProperties: false })),
+          },
+          { additionalProperties: false },
+        ),
+        { description: "Resources a failed apply left half-done: what the failed step changed (or was changing); not drift." },
+      ),
+    ),
     errors: Type.Array(Type.String(), { description: "Why the plan cannot be applied (empty when it can)." }),
     notes: Type.Array(Type.String()),
-    options: Type.Object({ targets: Type.Array(Type.String()), excludes: Type.Array(Type.String()), refreshOnly: Type.Boolean(), allowMassDelete: Type.Boolean() }, { additionalProperties: false }),
+    options: Type.Object(
+      {
+        targets: Type.Array(Type.String()),
+        excludes: Type.Array(Type.String()),
+        refreshOnly: Type.Boolean(),
+        allowMassDelete: Type.Boolean(),
+        destroy: Type.Optional(Type.Boolean({ description: "A destroy plan (vmsync destroy, plan --destroy): everything the stack manages is deleted but protected resources." })),
+      },
+      { additionalProperties: false },
+    ),
     createdAt: Type.Optional(Type.String({ format: "date-time" })),
     manifests: Type.Optional(Type.Array(Type.String())),
+    stateSource: Type.Optional(
+      Type.Object(
+        {
+          backend: Type.Union([Type.Literal("file"), Type.Literal("postgres")]),
+          stack: Type.String(),
+          explicitStack: Type.Boolean({ description: "The stack was named with --stack or VMSYNC_STACK (the file backend then uses .vmsync/stacks/<name>/)." }),
+          location: Type.String({ description: "file: the state file relative to the manifest folder; postgres: the URL without password, stack and schema." }),
+        },
+        { additionalProperties: false, description: "The state the plan was made from; `vmsync apply FILE` refuses any other." },
+      ),
+    ),
   },
   { additionalProperties: false, title: "vmsync plan", description: "A plan made by `vmsync plan`; `vmsync apply FILE` applies exactly it." },
 );

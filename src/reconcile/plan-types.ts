@@ -1,5 +1,6 @@
 import type { FieldChange } from "../providers/contract.js";
 import type { ResourceKind } from "../manifest/model.js";
+import type { StateSource } from "../state/state-source.js";
 
 /** Version of the saved plan format (`schemas/plan.schema.json`). Bumped on incompatible changes. */
 export const PLAN_FORMAT_VERSION = 1;
@@ -15,6 +16,7 @@ export type ReasonCode =
   | "changed"
   | "replace-immutable"
   | "not-in-manifests"
+  | "destroy"
   | "already-gone"
   | "in-sync"
   | "record-state"
@@ -66,6 +68,17 @@ export interface DriftEntry {
   changes: Array<{ path: string; applied: unknown; observed: unknown }>;
 }
 
+/**
+ * A resource the last apply left half-done: its step failed (`failed`), and these fields differ from
+ * the last applied spec because of that step — what it changed before failing (with the provider's
+ * note, e.g. "vmsync deallocated the VM to resize it") or was changing. Not drift: vmsync did it.
+ */
+export interface UnfinishedEntry {
+  address: string;
+  failed: { action: Action; at: string; runId: string; error: string };
+  changes: Array<{ path: string; applied: unknown; observed: unknown; note: string }>;
+}
+
 /** Counts of the summary line. */
 export interface PlanSummary {
   create: number;
@@ -81,16 +94,20 @@ export interface Plan {
   steps: PlanStep[];
   summary: PlanSummary;
   drift: DriftEntry[];
+  /** Resources a failed apply left half-done (present when there are any). */
+  unfinished?: UnfinishedEntry[];
   /** Problems that make the plan unappliable (blocked steps, mass-delete guard). */
   errors: string[];
   /** Notes for people (e.g. targets pulled in as dependencies). */
   notes: string[];
   /** Options the plan was made with; a saved plan is applied with the same ones. */
-  options: { targets: string[]; excludes: string[]; refreshOnly: boolean; allowMassDelete: boolean };
+  options: { targets: string[]; excludes: string[]; refreshOnly: boolean; allowMassDelete: boolean; destroy?: boolean };
   /** Set by the CLI when saving (the planner has no clock). */
   createdAt?: string;
   /** Manifest paths the plan was made from. */
   manifests?: string[];
+  /** Set by the CLI: the state the plan was made from; `apply plan.json` uses exactly it. */
+  stateSource?: StateSource;
 }
 
 /** True when applying the plan would change anything, at a provider or in state. */

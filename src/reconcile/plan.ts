@@ -4,9 +4,11 @@ import { diffSpecs, isUnder } from "../providers/diff-util.js";
 import type { ResourceRecord, StateSnapshot } from "../state/contract.js";
 import { fingerprintOf } from "./fingerprint.js";
 import { applyMassDeleteGuard, DEFAULT_MASS_DELETE_SHARE } from "./plan-guard.js";
-import { filterSteps } from "./plan-filter.js";
+import { DESTROY_TEXT, destroyView } from "./plan-destroy.js";
+import { filterSteps, unmatchedPatternError } from "./plan-filter.js";
 import { scheduleSpec } from "./local-resources.js";
-import { PLAN_FORMAT_VERSION, type DriftEntry, type Plan, type PlanStep, type PlanSummary } from "./plan-types.js";
+import { PLAN_FORMAT_VERSION, type DriftEntry, type Plan, type PlanStep, type PlanSummary, type UnfinishedEntry } from "./plan-types.js";
+import { sortDifferences } from "./unfinished.js";
 
 /** Options that shape a plan. Globs match addresses (`VirtualMachine/web-*`). */
 export interface PlanOptions {
@@ -16,6 +18,12 @@ export interface PlanOptions {
   allowMassDelete?: boolean;
   /** Share of managed resources above which a plan's deletes are refused (default 0.5). */
   massDeleteShare?: number;
+  /**
+   * Plan deleting everything the stack manages (`vmsync destroy`, `plan --destroy`): protected
+   * resources are kept and named; the mass-delete guard does not apply — destroying everything is
+   * what was asked for, explicitly (the command still confirms, or needs --auto-approve).
+   */
+  destroy?: boolean;
 }
 
 /** Everything the planner needs. All of it is data: the planner does no I/O and reads no clock. */
@@ -37,10 +45,12 @@ export interface PlanInput {
  * immutable changes replace only with `updatePolicy: replace-allowed`; `ignoreChanges` and
  * server-rewritten fields never show; a mass delete is refused unless allowed.
  */
-export function plan(input: PlanInput): Plan {
-  const opts = input.options ?? {};
+export function plan(given: PlanInput): Plan {
+  const opts = given.options ?? {};
+  const input = opts.destroy ? { ...given, ...destroyView(given.desired, given.state) } : given;
   const steps: PlanStep[] = [];
   const drift: DriftEntry[] = [];
+  const unfinished: UnfinishedEntry[] = [];
   const errors: string[] = [];
   const notes: string[] = [];
   const desiredAddresses = new Set(input.desired.resources.map((r) => r.address));
@@ -50,21 +60,23 @@ export function plan(input: PlanInput): Plan {
 
   for (const r of input.desired.resources) {
     const record = input.state.resources[r.address];
-    const step = planDesired(input, index, r, record, drift);
+    const step = planDesired(input, index, r, record, { drift, unfinished });
     steps.push(step);
   }
   for (const record of Object.values(input.state.resources)) {
     if (desiredAddresses.has(record.address)) continue;
-    steps.push(planRemoved(input, index, record, dependents.get(record.address) ?? [], drift, notes));
+    steps.push(planRemoved(input, index, record, dependents.get(record.address) ?? [], drift, notes, opts.destroy === true));
   }
   steps.push(...planInterruptedOrphans(input, index, desiredAddresses));
   for (const s of steps) if (s.blocked) errors.push(`${s.address}: ${s.reason}`);
 
   let kept = opts.refreshOnly ? steps.map((s) => ({ ...s, action: "noop" as const, changes: [] })) : steps;
-  kept = filterSteps(kept, opts.targets ?? [], opts.excludes ?? [], notes);
+  const filtered = filterSteps(kept, opts.targets ?? [], opts.excludes ?? [], notes);
+  kept = filtered.steps;
+  const patternErrors = filtered.unmatched.map(unmatchedPatternError);
   const summary = summarise(kept);
   const keptAddresses = new Set(kept.map((s) => s.address));
-  const guard = applyMassDeleteGuard(summary.delete, Object.keys(input.state.resources).length, opts.allowMassDelete === true, opts.massDeleteShare ?? DEFAULT_MASS_DELETE_SHARE);
+  const guard = applyMassDeleteGuard(summary.delete, Object.keys(input.state.resources).length, opts.allowMassDelete === true || opts.destroy === true, opts.massDeleteShare ?? DEFAULT_MASS_DELETE_SHARE);
   if (guard) errors.push(guard);
   return {
     formatVersion: PLAN_FORMAT_VERSION,
@@ -72,9 +84,10 @@ export function plan(input: PlanInput): Plan {
     steps: kept.sort((a, b) => a.address.localeCompare(b.address)),
     summary,
     drift: drift.sort((a, b) => a.address.localeCompare(b.address)),
-    errors: errors.filter((e) => keptAddresses.has(e.slice(0, e.indexOf(":"))) || e === guard),
+    ...(unfinished.length ? { unfinished: unfinished.sort((a, b) => a.address.localeCompare(b.address)) } : {}),
+    errors: [...patternErrors, ...errors.filter((e) => keptAddresses.has(e.slice(0, e.indexOf(":"))) || e === guard)],
     notes,
-    options: { targets: opts.targets ?? [], excludes: opts.excludes ?? [], refreshOnly: opts.refreshOnly === true, allowMassDelete: opts.allowMassDelete === true },
+    options: { targets: opts.targets ?? [], excludes: opts.excludes ?? [], refreshOnly: opts.refreshOnly === true, allowMassDelete: opts.allowMassDelete === true, ...(opts.destroy ? { destroy: true } : {}) },
   };
 }
 
@@ -129,7 +142,13 @@ function sides(input: PlanInput, index: ObservedIndex, r: DesiredResource, recor
   return { desired, observed, conflict, diff: (d: CanonicalSpec, o: CanonicalSpec) => provider.diff(r.kind, d, o), sensitive: provider.sensitivePaths(r.kind) };
 }
 
-function planDesired(input: PlanInput, index: ObservedIndex, r: DesiredResource, record: ResourceRecord | undefined, drift: DriftEntry[]): PlanStep {
+/** What the planner found besides steps: drift, and what failed applies left half-done. */
+interface Findings {
+  drift: DriftEntry[];
+  unfinished: UnfinishedEntry[];
+}
+
+function planDesired(input: PlanInput, index: ObservedIndex, r: DesiredResource, record: ResourceRecord | undefined, found: Findings): PlanStep {
   const { desired, observed, conflict, diff, sensitive } = sides(input, index, r, record);
   const base = {
     address: r.address, kind: r.kind, ...(r.provider ? { provider: r.provider } : {}), name: r.externalName ?? r.name,
@@ -137,7 +156,7 @@ function planDesired(input: PlanInput, index: ObservedIndex, r: DesiredResource,
   };
   const stranger = record && observed ? ownerProblem(input.stack, r.address, r.externalName ?? r.name, observed) : undefined;
   if (stranger) return { ...base, action: "update", blocked: true, externalId: observed!.externalId, reasonCode: "blocked-unowned", reason: stranger };
-  if (record) recordDrift(r.address, record, observed, r.lifecycle.ignoreChanges, drift);
+  if (record) recordDrift(record, observed, r.lifecycle.ignoreChanges, found);
   if (r.lifecycle.suspend) return { ...base, action: "noop", reasonCode: "suspended", reason: "suspended: spec.suspend is true", ...(observed ? { externalId: observed.externalId } : {}) };
   if (conflict) {
     const owner = conflict.marker ? `it belongs to vmsync stack "${conflict.marker.stack}" (${conflict.marker.address})` : "vmsync did not create it";
@@ -215,13 +234,14 @@ function planInterruptedOrphans(input: PlanInput, index: ObservedIndex, desired:
 
 /** What of a state record no longer matches the manifest although the object itself is in sync. */
 function staleRecord(record: ResourceRecord, r: DesiredResource): string | undefined {
+  if (record.failedStep) return `that the failed ${record.failedStep.action} is over`;
   if (record.protect !== r.lifecycle.protect) return r.lifecycle.protect ? "protect: true" : "lifting protect";
   const deps = (a: string[] | undefined) => [...(a ?? [])].sort().join(",");
   if (deps(record.dependsOn) !== deps(r.dependsOn)) return "its dependencies";
   return undefined;
 }
 
-function planRemoved(input: PlanInput, index: ObservedIndex, record: ResourceRecord, dependents: string[], drift: DriftEntry[], notes: string[]): PlanStep {
+function planRemoved(input: PlanInput, index: ObservedIndex, record: ResourceRecord, dependents: string[], drift: DriftEntry[], notes: string[], destroying: boolean): PlanStep {
   const observed = record.provider === "" ? { kind: record.kind as DesiredResource["kind"], externalId: record.externalId, name: record.address, spec: record.appliedSpec as CanonicalSpec } : index.id(record.provider, record.kind, record.externalId);
   const base = {
     address: record.address, kind: record.kind as DesiredResource["kind"], ...(record.provider ? { provider: record.provider } : {}),
@@ -230,8 +250,8 @@ function planRemoved(input: PlanInput, index: ObservedIndex, record: ResourceRec
     ...(record.appliedSpec ? { desired: record.appliedSpec as Record<string, unknown> } : {}),
   };
   if (record.protect) {
-    notes.push(`${record.address} is no longer in the manifests but is protected: it is kept. Run \`vmsync state rm ${record.address}\` to stop managing it.`);
-    return { ...base, action: "noop", reasonCode: "blocked-protected", reason: "not in the manifests, but protected (protect: true in state): kept" };
+    notes.push(destroying ? DESTROY_TEXT.kept(record.address) : `${record.address} is no longer in the manifests but is protected: it is kept. Run \`vmsync state rm ${record.address}\` to stop managing it.`);
+    return { ...base, action: "noop", reasonCode: "blocked-protected", reason: destroying ? "protected (protect: true): kept by destroy" : "not in the manifests, but protected (protect: true in state): kept" };
   }
   if (!observed) {
     drift.push({ address: record.address, type: "deleted", changes: [] });
@@ -240,17 +260,20 @@ function planRemoved(input: PlanInput, index: ObservedIndex, record: ResourceRec
   const expectedName = (record.appliedSpec as { name?: unknown } | undefined)?.name;
   const stranger = record.provider === "" ? undefined : ownerProblem(input.stack, record.address, typeof expectedName === "string" ? expectedName : observed.name, observed);
   if (stranger) return { ...base, action: "delete", blocked: true, reasonCode: "blocked-unowned", reason: stranger };
-  return { ...base, action: "delete", reasonCode: "not-in-manifests", reason: "no longer in the manifests" };
+  return destroying ? { ...base, action: "delete", reasonCode: "destroy", reason: DESTROY_TEXT.reason } : { ...base, action: "delete", reasonCode: "not-in-manifests", reason: "no longer in the manifests" };
 }
 
-function recordDrift(address: string, record: ResourceRecord, observed: ObservedResource | undefined, ignore: string[], drift: DriftEntry[]): void {
+function recordDrift(record: ResourceRecord, observed: ObservedResource | undefined, ignore: string[], found: Findings): void {
+  const address = record.address;
   if (!observed) {
-    drift.push({ address, type: "deleted", changes: [] });
+    found.drift.push({ address, type: "deleted", changes: [] });
     return;
   }
   const paths = ignore.map((p) => p.replace(/^spec\./, ""));
-  const changes = diffSpecs(record.appliedSpec as CanonicalSpec, observed.spec, () => ({ effect: "in-place" }))
+  const differences = diffSpecs(record.appliedSpec as CanonicalSpec, observed.spec, () => ({ effect: "in-place" }))
     .filter((c) => !paths.some((p) => isUnder(c.path, p)))
     .map((c) => ({ path: c.path, applied: c.after, observed: c.before }));
-  if (changes.length) drift.push({ address, type: "changed", changes });
+  const { drift, unfinished } = sortDifferences(record, differences);
+  if (drift.length) found.drift.push({ address, type: "changed", changes: drift });
+  if (unfinished) found.unfinished.push(unfinished);
 }

@@ -26,6 +26,25 @@ export interface ResourceRecord {
   origin: "created" | "imported";
   /** Addresses it depended on when applied; deletes run in the reverse order. */
   dependsOn?: string[];
+  /**
+   * Set when the last step on this resource failed (cleared by its next successful step): what it
+   * was doing, so the next plan reports what vmsync left half-done rather than drift.
+   */
+  failedStep?: FailedStep;
+}
+
+/** A step that failed on a managed resource, as remembered in its state record. */
+export interface FailedStep {
+  runId: string;
+  action: "create" | "update" | "replace" | "delete" | "noop";
+  /** ISO-8601 time it failed. */
+  at: string;
+  /** The error (never a secret). */
+  error: string;
+  /** Paths of the canonical spec the step was changing. */
+  changing: string[];
+  /** What the provider says it changed before it failed (see `PartialEffect` in providers/contract.ts). */
+  effects?: Array<{ path: string; value: unknown; note: string }>;
 }
 
 /**

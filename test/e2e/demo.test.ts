@@ -21,5 +21,6 @@ describe("the quick-start demo", () => {
     expect(output).toContain("Apply complete! Resources: 11 created");
     expect(output).toContain("No changes. The infrastructure matches the manifests.");
     expect(output).not.toContain("demo-display-secret");
+    expect(output).not.toMatch(/\u001b\[/); // not a terminal: no colour codes, from the demo script or vmsync
   }, 180_000);
 });

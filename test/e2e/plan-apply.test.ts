@@ -3,23 +3,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { tempTree, type TempTree } from "../helpers/tmp.js";
-import { envOf, startSim, type Sim } from "../integration/truenas/helpers.js";
+import { envOf, providerYamlFromEnv, startSim, type Sim } from "../integration/truenas/helpers.js";
 
 /**
  * plan → apply → plan as real CLI processes against a TrueNAS simulator: exit codes, the
  * confirmation rule off a terminal, JSON events, saved plans (and their staleness check), state,
  * history, and secrets never printed.
  */
-const providers = `apiVersion: vmsync.io/v1
-kind: Provider
-metadata: { name: nas }
-spec:
-  type: truenas
-  endpoint: { env: NAS_ENDPOINT }
-  tls: { caFile: { env: NAS_CA } }
-  auth: { apiKey: { env: NAS_API_KEY } }
-  defaults: { pool: tank, bridge: br0 }
-`;
+const providers = providerYamlFromEnv;
 const fleet = (memory: string) => `apiVersion: vmsync.io/v1
 kind: VirtualMachine
 metadata: { name: web, labels: { role: web } }
@@ -90,6 +81,19 @@ describe("vmsync plan/apply as processes (TrueNAS simulator)", () => {
     expect(list.stdout).toMatch(/VirtualMachine\/web-2\tnas\t\d+/);
     const history = await cli("history", "--dir", "stack", "--json");
     expect(JSON.parse(history.stdout).history[0]).toMatchObject({ command: "apply", result: "succeeded", summary: { create: 3 } });
+  });
+
+  it("--target without Kind/ matches names of any kind; a pattern that matches nothing is an error (exit 1)", async () => {
+    await writeFile(join(tree.dir, "stack/fleet.yaml"), fleet("2GiB"));
+    const one = await cli("plan", "stack", "--target", "web-1", "--detailed-exitcode");
+    expect(one.code, one.stdout).toBe(2);
+    expect(one.stdout).toContain("~ VirtualMachine/web-1");
+    expect(one.stdout).not.toContain("VirtualMachine/web-2");
+    const none = await cli("plan", "stack", "--target", "app-1", "--detailed-exitcode");
+    expect(none.code).toBe(1);
+    expect(none.stdout).toContain('error: --target "app-1" matches no resource');
+    expect(none.stdout).not.toContain("No changes");
+    await writeFile(join(tree.dir, "stack/fleet.yaml"), fleet("1GiB"));
   });
 
   it("refuses a saved plan when what it touches changed since, naming it", async () => {

@@ -1,19 +1,16 @@
 import { hostname, userInfo } from "node:os";
-import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
-import { execute } from "../../reconcile/execute.js";
 import { hasChanges, type Plan } from "../../reconcile/plan-types.js";
 import { renderPlanHuman } from "../../reconcile/render/human.js";
-import { applyView } from "../apply-view.js";
 import { confirmApply } from "../confirm.js";
-import { CommandFailed, InterruptedError, UsageError } from "../errors.js";
+import { CommandFailed, UsageError } from "../errors.js";
+import { runApply } from "../run-apply.js";
 import type { CliIO } from "../io.js";
 import { makePlan } from "../make-plan.js";
 import { addPlanFlags, planOptions, type PlanFlags } from "../plan-flags.js";
 import { looksLikePlanFile, readSavedPlan, staleSteps } from "../saved-plan.js";
-import { interruptible } from "../signals.js";
+import { openSavedPlanWorkspace } from "../saved-plan-workspace.js";
 import { openWorkspace } from "../workspace.js";
-import { providerLimits } from "../../reconcile/limits.js";
 
 interface Flags extends PlanFlags {
   autoApprove?: boolean;
@@ -42,7 +39,7 @@ Ctrl-C stops starting new steps and lets running ones finish; a second Ctrl-C ab
     const parallelism = Number(flags.parallelism);
     if (!Number.isInteger(parallelism) || parallelism < 1) throw new UsageError(`--parallelism must be a whole number ≥ 1, not ${flags.parallelism}`);
     const saved = looksLikePlanFile(args) ? await readSavedPlan(args[0]!) : undefined;
-    const ws = await openWorkspace(saved?.manifests ?? args, { ...flags, ...(saved ? { stack: saved.stack } : {}) }, out);
+    const ws = saved ? await openSavedPlanWorkspace(args[0]!, saved, flags, out) : await openWorkspace(args, flags, out);
     const lock = await ws.store.lock({ host: hostname(), pid: process.pid, user: userInfo().username, command: `vmsync apply ${args.join(" ")}`.trim() });
     try {
       const run = await makePlan(ws, saved ? saved.options : planOptions(flags), out);
@@ -59,7 +56,7 @@ Ctrl-C stops starting new steps and lets running ones finish; a second Ctrl-C ab
           out.stdout.write("Apply cancelled.\n");
           return;
         }
-        await runApply(ws, plan, run.connections, parallelism, out);
+        await runApply(ws, plan, run.connections, { parallelism, command: plan.options.destroy ? "destroy" : "apply" }, out);
       } finally {
         await run.connections.close();
       }
@@ -68,27 +65,4 @@ Ctrl-C stops starting new steps and lets running ones finish; a second Ctrl-C ab
       await ws.store.close();
     }
   });
-}
-
-async function runApply(ws: Awaited<ReturnType<typeof openWorkspace>>, plan: Plan, connections: Awaited<ReturnType<typeof makePlan>>["connections"], parallelism: number, out: CliIO): Promise<void> {
-  const view = applyView(out);
-  const signals = interruptible(() => out.stderr.write("\nStopping: no new steps will start; running steps finish and are recorded. Press Ctrl-C again to abort them.\n"));
-  const startedAt = new Date().toISOString();
-  const runId = randomUUID();
-  try {
-    const limits = providerLimits(ws.desired);
-    const result = await execute({
-      plan, sessions: connections.sessions, providers: connections.providers, store: ws.store, limits, parallelism, runId,
-      stop: signals.stop.signal, abort: signals.abort.signal, onEvent: view.onEvent,
-    });
-    await ws.store.appendHistory({
-      id: runId, command: "apply", user: userInfo().username, host: hostname(), startedAt, finishedAt: new Date().toISOString(),
-      ...(out.env.VMSYNC_REVISION ? { revision: out.env.VMSYNC_REVISION } : {}), result: result.result, summary: plan.summary, steps: result.steps,
-    });
-    if (result.result === "cancelled") throw new InterruptedError("apply stopped by a signal; state is saved");
-    if (result.result !== "succeeded") throw new CommandFailed("apply failed");
-  } finally {
-    view.stop();
-    signals.dispose();
-  }
 }

@@ -6,7 +6,7 @@ import { openWorkspace } from "../workspace.js";
 export function registerHistory(program: Command, io: () => CliIO): void {
   program
     .command("history")
-    .description("Show past applies, newest first")
+    .description("Show past applies, destroys, snapshot runs, imports and state removals (who, when, what), newest first")
     .option("-C, --dir <folder>", "the manifest folder whose .vmsync/ state to use", ".")
     .option("-n, --limit <n>", "how many", "20")
     .option("--stack <name>", "stack name (default: the manifest folder's name, or VMSYNC_STACK)")
@@ -23,7 +23,7 @@ export function registerHistory(program: Command, io: () => CliIO): void {
           out.stdout.write(`${h.startedAt}  ${h.result.padEnd(9)}  ${h.user}@${h.host}  ${h.command}  +${s.create} ~${s.update} -/+${s.replace} -${s.delete}${h.revision ? `  ${h.revision}` : ""}\n`);
           for (const st of h.steps.filter((x) => x.result !== "succeeded")) out.stdout.write(`    ${st.address}: ${st.result}${st.error ? ` — ${st.error}` : ""}\n`);
         }
-        if (!entries.length) out.stderr.write("No applies yet.\n");
+        if (!entries.length) out.stderr.write("No history yet.\n");
       } finally {
         await ws.store.close();
       }

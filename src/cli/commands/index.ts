@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { CliIO } from "../io.js";
 import { registerApply } from "./apply.js";
+import { registerDestroy } from "./destroy.js";
 import { registerHistory } from "./history.js";
 import { registerImport } from "./import.js";
 import { registerState } from "./state.js";
@@ -15,6 +16,7 @@ export function registerCommands(program: Command, io: () => CliIO): void {
   registerValidate(program, io);
   registerPlan(program, io);
   registerApply(program, io);
+  registerDestroy(program, io);
   registerState(program, io);
   registerHistory(program, io);
   registerImport(program, io);

@@ -24,7 +24,8 @@ export function registerPlan(program: Command, io: () => CliIO): void {
     .argument("[paths...]", "manifest files or folders", ["."])
     .option("-o, --out <file>", "save the plan as JSON, to apply exactly it later with `vmsync apply FILE`")
     .option("--markdown", "render the plan as markdown (for a pull-request comment)")
-    .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error");
+    .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error")
+    .option("--destroy", "plan deleting everything the stack manages (protected resources are kept); apply it with `vmsync apply FILE`");
   addPlanFlags(cmd).addHelpText(
     "after",
     `
@@ -34,6 +35,7 @@ Examples:
   $ vmsync plan --markdown > plan.md                  # a pull-request comment
   $ vmsync plan --target 'VirtualMachine/web-*'       # only the web VMs (and what they need)
   $ vmsync plan --refresh-only                        # report drift only
+  $ vmsync plan --destroy -o destroy.json             # what \`vmsync destroy\` would delete, saved
 Symbols: + create, ~ update in place, -/+ replace, - delete, ! blocked or drift.`,
   ).action(async (paths: string[], flags: Flags, command: Command) => {
     const out = io();

@@ -5,6 +5,7 @@ import { openStateStore } from "../../state/open-store.js";
 import { migrateState } from "../../state/postgres/migrate-state.js";
 import { PgStateStore } from "../../state/postgres/store.js";
 import { isPostgresUrl } from "../../state/postgres/url.js";
+import { auditEntry } from "../audit.js";
 import { UsageError } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { StateLockedError } from "../../state/contract.js";
@@ -45,16 +46,24 @@ Examples:
     }
   };
 
-  state.command("list").description("List managed resources").action(() =>
-    withStore(async (ws, out) => {
-      const snap = await ws.store.read();
-      const rows = Object.values(snap.resources).sort((a, b) => a.address.localeCompare(b.address));
-      if (out.json) return void out.stdout.write(JSON.stringify({ formatVersion: 1, resources: rows, pending: Object.values(snap.pending) }) + "\n");
-      for (const r of rows) out.stdout.write(`${r.address}\t${r.provider || "vmsync"}\t${r.externalId}${r.protect ? "\tprotected" : ""}\n`);
-      for (const p of Object.values(snap.pending)) out.stdout.write(`${p.address}\t${p.provider}\t(create pending since ${p.startedAt})\n`);
-      if (!rows.length && !Object.keys(snap.pending).length) out.stderr.write(`No managed resources in ${ws.store.location}.\n`);
-    }),
-  );
+  state
+    .command("list")
+    .description("List managed resources: address, provider, id and status (protected, a failed step, a pending create), tab-separated")
+    .option("--no-headers", "leave out the header line")
+    .action((flags: { headers: boolean }) =>
+      withStore(async (ws, out) => {
+        const snap = await ws.store.read();
+        const rows = Object.values(snap.resources).sort((a, b) => a.address.localeCompare(b.address));
+        if (out.json) return void out.stdout.write(JSON.stringify({ formatVersion: 1, resources: rows, pending: Object.values(snap.pending) }) + "\n");
+        if (!rows.length && !Object.keys(snap.pending).length) return void out.stderr.write(`No managed resources in ${ws.store.location}.\n`);
+        if (flags.headers) out.stdout.write("ADDRESS\tPROVIDER\tID\tSTATUS\n");
+        for (const r of rows) {
+          const status = [r.protect ? "protected" : "", r.failedStep ? `${r.failedStep.action} failed at ${r.failedStep.at}` : ""].filter(Boolean).join(", ");
+          out.stdout.write(`${r.address}\t${r.provider || "vmsync"}\t${r.externalId}\t${status}\n`);
+        }
+        for (const p of Object.values(snap.pending)) out.stdout.write(`${p.address}\t${p.provider}\t-\tcreate pending since ${p.startedAt}\n`);
+      }),
+    );
 
   state.command("show").description("Show one managed resource").argument("<address>").action((address: string) =>
     withStore(async (ws, out) => {
@@ -67,11 +76,13 @@ Examples:
   state.command("rm").description("Forget a resource (it stays at the provider, unmanaged)").argument("<address...>").action((addresses: string[]) =>
     withStore(async (ws, out) => {
       // under the apply lock: a concurrent apply must not lose this change, nor this one its
+      const startedAt = new Date();
       const lock = await ws.store.lock({ host: hostname(), pid: process.pid, user: userInfo().username, command: `vmsync state rm ${addresses.join(" ")}` });
       try {
         const snap = await ws.store.read();
         for (const a of addresses) if (!snap.resources[a] && !snap.pending[a]) throw new UsageError(`${a} is not in state`, "See `vmsync state list`.");
         await ws.store.commit(addresses.flatMap((address) => [{ type: "removeResource" as const, address }, { type: "clearPending" as const, address }]));
+        await ws.store.appendHistory(auditEntry(`state rm ${addresses.join(" ")}`, addresses, startedAt, out.env));
       } finally {
         await lock.release();
       }

@@ -31,6 +31,13 @@ export const VirtualMachineSpec = Closed({
   vmid: Type.Optional(
     Type.Integer({ minimum: 100, maximum: 999999999, description: "Proxmox VMID. With replicas, replica i gets vmid + i - 1. Allocated when left out." }),
   ),
+  dataset: Type.Optional(
+    Type.String({
+      pattern: "^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.:-]+)+$",
+      description: "TrueNAS: the dataset holding the VM's zvols (default POOL/vmsync/NAME). `vmsync import --generate` sets it for a VM made outside vmsync.",
+      examples: ["tank/vms"],
+    }),
+  ),
   location: Type.Optional(Type.String({ pattern: "^[a-z0-9]+$", description: "Azure region (defaults to the provider's).", examples: ["westeurope"] })),
   resourceGroup: Type.Optional(Type.String({ pattern: "^[-\\w\\._\\(\\)]{1,90}$", description: "Azure resource group (defaults to the provider's)." })),
   power: Type.Optional(

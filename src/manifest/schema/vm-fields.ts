@@ -19,7 +19,7 @@ const Cpu = Closed(
 /** One virtual disk. The first disk is the boot disk. */
 export const Disk = Closed(
   {
-    name: Type.Optional(Type.String({ pattern: "^[a-z0-9][a-z0-9-]*$", description: "A name for the disk, unique in the VM; defaults to disk0, disk1, …" })),
+    name: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9_.:-]*$", description: "A name for the disk, unique in the VM; defaults to disk0, disk1, … (TrueNAS: the zvol's name in the VM's dataset)." })),
     size: Type.Union([Size], { description: "Disk size. Disks can grow in place; shrinking is refused." }),
     storage: Type.Optional(Type.String({ description: "Proxmox storage (defaults to the provider's); ignored elsewhere.", examples: ["local-lvm"] })),
     bus: Type.Optional(
@@ -45,7 +45,7 @@ export const Network = Closed(
     mac: Type.Optional(
       Type.String({
         pattern: "^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$",
-        description: "Pinned MAC address. When left out, the one the server generates is kept (it never churns).",
+        description: "Pinned MAC address. When left out, the one the server generates is kept (it never churns). With replicas, replica i gets this MAC + i - 1; two VMs with one MAC on a provider are refused.",
       }),
     ),
     vlan: Type.Optional(Type.Integer({ minimum: 1, maximum: 4094, description: "VLAN tag (Proxmox)." })),
@@ -78,7 +78,7 @@ const AzureImage = Closed(
 const Display = Closed(
   {
     type: Type.Union([Type.Literal("spice"), Type.Literal("vnc")], { default: "spice", description: "Display protocol." }),
-    port: Type.Optional(Type.Integer({ minimum: 5900, maximum: 65535, description: "Port (allocated by TrueNAS when left out)." })),
+    port: Type.Optional(Type.Integer({ minimum: 5900, maximum: 65535, description: "Port (allocated by TrueNAS when left out). With replicas, replica i gets port + i - 1." })),
     bind: Type.Optional(Type.String({ default: "127.0.0.1", description: "Address the display listens on." })),
     password: Type.Optional(SecretRef),
   },
@@ -98,6 +98,17 @@ export const vmFields = {
   bootloader: Type.Optional(Type.Union([Type.Literal("UEFI"), Type.Literal("UEFI_CSM")], { description: "TrueNAS bootloader." })),
   autostart: Type.Optional(Type.Boolean({ description: "Start with the host (Proxmox onboot, TrueNAS autostart)." })),
   size: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_]+$", description: "Azure VM size.", examples: ["Standard_D2s_v5"] })),
-  tags: Type.Optional(Type.Array(Type.String({ pattern: "^[a-z0-9_][a-z0-9_.+-]*$", maxLength: 64 }), { description: "Tags (lower case)." })),
+  tags: Type.Optional(
+    Type.Union(
+      [
+        Type.Array(Type.String({ pattern: "^[a-z0-9_][a-z0-9_.+-]*$", maxLength: 64 }), { description: "Proxmox: tags are words (lower case)." }),
+        Type.Record(Type.String({ pattern: "^[^<>%&\\\\?/]{1,512}$" }), Type.String({ maxLength: 256 }), { description: "Azure: tags are key: value pairs (a key with an empty value is a bare tag)." }),
+      ],
+      {
+        description: "Tags: a list of words on Proxmox (e.g. [web, prod]); key: value pairs on Azure, as Azure has them (e.g. {role: web, env: prod}).",
+        examples: [["web", "prod"], { role: "web", env: "prod" }],
+      },
+    ),
+  ),
   description: Type.Optional(Type.String({ maxLength: 4000, description: "Free text kept on the VM (vmsync adds its ownership line)." })),
 };

@@ -18,7 +18,7 @@ export type AzurePower = "running" | "stopped" | "deallocated";
  * The canonical VirtualMachine spec on Azure (desired and observed alike):
  * `{resourceGroup, location, size, image{publisher,offer,sku,version}, computerName, adminUser,
  * sshKeys[] (sorted), cloudInitHash ("none" without custom data), osDisk{sizeGB?, type?},
- * network{vnetGroup, vnet, subnet, publicIp}, tags[] (sorted), power}` plus the write-only
+ * network{vnetGroup, vnet, subnet, publicIp}, tags{key: value} (the keys vmsync manages), power}` plus the write-only
  * `_cloudInit` (packages, startup script, mounts by share name) that create needs and Azure never
  * returns. Only the first disk (the OS disk) and the first network are managed. CPU and memory are
  * informational on Azure: the size decides them.
@@ -34,7 +34,7 @@ export interface VmCanonical {
   cloudInitHash: string;
   osDisk: { sizeGB?: number; type?: string };
   network: { vnetGroup: string; vnet: string; subnet: string; publicIp: boolean };
-  tags: string[];
+  tags: Record<string, string>;
   power: AzurePower | "unknown";
   _cloudInit?: CloudInitInputs;
 }
@@ -76,7 +76,7 @@ export function canonicalVm(r: DesiredResource, config: DesiredProvider): VmCano
     network: fromId
       ? { vnetGroup: fromId.resourceGroup, vnet: fromId.vnet, subnet: fromId.subnet, publicIp: net?.publicIp ?? false }
       : { vnetGroup: vnetGroupOf(config, rg), vnet: defaults.vnet ?? DEFAULT_VNET, subnet: subnetRef, publicIp: net?.publicIp ?? false },
-    tags: [...new Set(spec.tags ?? [])].sort(),
+    tags: Array.isArray(spec.tags) ? {} : Object.fromEntries(Object.entries(spec.tags ?? {}).sort(([a], [b]) => a.localeCompare(b))), // a list is a validation error on Azure
     power: spec.power ?? "running",
     _cloudInit: inputs,
   };

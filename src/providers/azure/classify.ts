@@ -1,6 +1,6 @@
 import type { ResourceKind } from "../../manifest/model.js";
 import type { CanonicalSpec, ChangeEffect, FieldChange } from "../contract.js";
-import { diffSpecs, rulePath } from "../diff-util.js";
+import { deepEqual, diffSpecs, rulePath } from "../diff-util.js";
 
 type Verdict = { effect: ChangeEffect; note?: string };
 
@@ -73,7 +73,18 @@ export function diffAzure(kind: ResourceKind, desired: CanonicalSpec, observed: 
     kind === "VirtualMachine" ? diffSpecs(desired, observed, classifyVm)
     : kind === "NfsShare" ? diffSpecs(desired, observed, (p) => classifyShare(p))
     : diffSpecs(desired, observed, () => ({ effect: "in-place" }));
-  return changes.filter((c) => !(CASELESS.has(rulePath(c.path)) && sameIgnoringCase(c.before, c.after)));
+  return wholeTags(kind, desired, observed, changes.filter((c) => !(CASELESS.has(rulePath(c.path)) && sameIgnoringCase(c.before, c.after))));
+}
+
+/**
+ * Tags compare as one map: a key the manifest dropped is a change too (mappings otherwise compare
+ * only the keys the desired side has). The observed map holds only the keys vmsync manages.
+ */
+function wholeTags(kind: ResourceKind, desired: CanonicalSpec, observed: CanonicalSpec, changes: FieldChange[]): FieldChange[] {
+  if (kind !== "VirtualMachine" || desired.tags === undefined) return changes;
+  const rest = changes.filter((c) => rulePath(c.path) !== "tags" && !c.path.startsWith("tags."));
+  if (deepEqual(desired.tags, observed.tags)) return rest;
+  return [...rest, { path: "tags", before: observed.tags, after: desired.tags, effect: "in-place" as const }].sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /**

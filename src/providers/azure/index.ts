@@ -3,6 +3,7 @@ import type { CanonicalSpec, FieldChange, Provider } from "../contract.js";
 import { canonicalShare } from "./canonical-share.js";
 import { asSpec, canonicalVm } from "./canonical-vm.js";
 import { diffAzure } from "./classify.js";
+import { azureManifestSpec } from "./generate.js";
 import { connectAzure } from "./session.js";
 
 export { TAG, META, markerOf } from "./marker.js";
@@ -29,4 +30,5 @@ export const azureProvider: Provider = {
   sensitivePaths(): string[] {
     return [];
   },
+  manifestSpec: azureManifestSpec,
 };

@@ -6,10 +6,12 @@ import type { OwnershipMarker } from "../contract.js";
  * <Kind/name>`. File shares take no tags, so they carry the same pair as share metadata, whose keys
  * must be identifiers: `vmsync_stack` and `vmsync_address`. Other vmsync tags:
  * - `vmsync-cloudinit`: hash of the cloud-init inputs sent as custom data (Azure never returns it);
- * - `vmsync-snapshot-of`, `vmsync-schedule`, `vmsync-taken`: on snapshots vmsync takes.
- * Manifest `tags` become tag keys with an empty value (`{"web": ""}`); every tag without a value
- * that is not a vmsync key is read back as a manifest tag, and tags with values that vmsync does not
- * own are left alone.
+ * - `vmsync-snapshot-of`, `vmsync-schedule`, `vmsync-taken`: on snapshots vmsync takes;
+ * - `vmsync-tags`: the keys of the manifest's tags vmsync wrote (comma-separated, sorted).
+ * Manifest `tags` are a map, written as they are. vmsync manages exactly the keys `vmsync-tags`
+ * names: a key removed from the manifest is removed from Azure, a tag someone else added (Azure
+ * Policy, a person) is left alone. An object without `vmsync-tags` (imported, or tagged before tags
+ * were maps) has all its tags that are not vmsync's managed.
  */
 export const TAG = {
   stack: "vmsync-stack",
@@ -18,6 +20,7 @@ export const TAG = {
   snapshotOf: "vmsync-snapshot-of",
   schedule: "vmsync-schedule",
   taken: "vmsync-taken",
+  managedTags: "vmsync-tags",
 } as const;
 
 /** Share metadata keys of the marker (metadata names must be identifiers). */
@@ -53,18 +56,33 @@ export function isVmsyncKey(key: string): boolean {
 /** Exactly the keys vmsync writes; a user's own tag that merely starts with "vmsync-" is theirs. */
 const VMSYNC_KEYS = new Set<string>([...Object.values(TAG), ...Object.values(META)]);
 
-/** Manifest tags read back from Azure tags: keys with an empty value that are not vmsync's, sorted. */
-export function manifestTagsOf(tags: Tags | undefined): string[] {
-  return Object.entries(tags ?? {}).filter(([k, v]) => v === "" && !isVmsyncKey(k)).map(([k]) => k).sort();
+/** Most characters Azure allows in a tag value (the `vmsync-tags` list must fit). */
+const MAX_TAG_VALUE = 256;
+
+/** The keys vmsync manages on an object with these tags (see the module comment). */
+function managedKeys(tags: Tags | undefined): string[] {
+  const all = Object.keys(tags ?? {}).filter((k) => !isVmsyncKey(k));
+  const listed = tags?.[TAG.managedTags];
+  if (listed === undefined) return all;
+  const keys = new Set(listed.split(",").filter(Boolean));
+  return all.filter((k) => keys.has(k));
+}
+
+/** The manifest tags read back from an object's tags: the keys vmsync manages, with their values, sorted. */
+export function manifestTagsOf(tags: Tags | undefined): Tags {
+  return Object.fromEntries(managedKeys(tags).sort().map((k) => [k, tags![k]!]));
 }
 
 /**
- * The tags to write for an object: the ones vmsync does not manage (those with a value, not vmsync's)
- * are kept from `current`, then the manifest tags as empty-valued keys, then vmsync's own.
+ * The tags to write for an object: its current tags without the ones vmsync managed (and without
+ * vmsync's own), then the manifest's tags, the list of their keys (`vmsync-tags`) and vmsync's own
+ * tags. A key list too long for a tag value is left out (then every tag counts as managed).
  */
-export function mergedTags(current: Tags | undefined, manifestTags: string[], own: Tags): Tags {
+export function mergedTags(current: Tags | undefined, manifestTags: Tags, own: Tags): Tags {
+  const managed = new Set(managedKeys(current));
   const out: Tags = {};
-  for (const [k, v] of Object.entries(current ?? {})) if (v !== "" && !isVmsyncKey(k)) out[k] = v;
-  for (const t of manifestTags) out[t] = "";
-  return { ...out, ...own };
+  for (const [k, v] of Object.entries(current ?? {})) if (!isVmsyncKey(k) && !managed.has(k)) out[k] = v;
+  Object.assign(out, manifestTags);
+  const keys = Object.keys(manifestTags).sort().join(",");
+  return { ...out, ...(keys.length <= MAX_TAG_VALUE ? { [TAG.managedTags]: keys } : {}), ...own };
 }

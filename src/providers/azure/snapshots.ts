@@ -9,8 +9,14 @@ import { TAG } from "./marker.js";
 /** The tag holding the snapshot name vmsync was given (one name covers every disk of the VM). */
 export const SNAPSHOT_NAME_TAG = "vmsync-snapshot";
 
-/** The schedule part of a snapshot name: the name without a trailing timestamp (`daily-20250101T0300Z` → `daily`). */
+/**
+ * The schedule part of a snapshot name, for the `vmsync-schedule` tag: for vmsync's own names
+ * (`vmsync-<schedule>-<YYYYMMDDHHMM>`, see reconcile/snapshots.ts) the schedule; otherwise the name
+ * without a trailing date (`daily-20250101T0300Z` → `daily`).
+ */
 export function scheduleOf(name: string): string {
+  const own = /^vmsync-(.+)-\d{12}$/.exec(name);
+  if (own) return own[1]!;
   return name.replace(/[-_.]?\d{8}(T\d{4,6}Z?)?$/, "") || name;
 }
 

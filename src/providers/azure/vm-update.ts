@@ -1,4 +1,4 @@
-import { ProviderError, type ObservedResource, type OperationContext, type UpdateRequest } from "../contract.js";
+import { ProviderError, withPartialEffects, type ObservedResource, type OperationContext, type PartialEffect, type UpdateRequest } from "../contract.js";
 import { rulePath } from "../diff-util.js";
 import { powerOf, type AzurePower, type VmCanonical } from "./canonical-vm.js";
 import { all, call, lro, type AzureContext } from "./context.js";
@@ -41,29 +41,42 @@ export async function updateVm(ctx: AzureContext, req: UpdateRequest, op: Operat
     sizeNeedsDealloc = !sizes.some((s) => s.name?.toLowerCase() === spec.size.toLowerCase());
   }
   const deallocated = (diskChange || sizeNeedsDealloc) && power !== "deallocated";
-  if (deallocated) {
-    await setPower(ctx, rg, name, power, "deallocated", op);
-    power = "deallocated";
+  // what this update has changed so far: if a later call fails, the error carries it (a partial effect)
+  const done: PartialEffect[] = [];
+  const why = [sizeNeedsDealloc ? "resize it" : "", diskChange ? "change its OS disk" : ""].filter(Boolean).join(" and ");
+  try {
+    if (deallocated) {
+      await setPower(ctx, rg, name, power, "deallocated", op);
+      power = "deallocated";
+      done.push({ path: "power", value: "deallocated", note: `vmsync deallocated the VM to ${why}; the next apply restores the power state` });
+    }
+    if (paths.has("size")) {
+      await azureCall(`resize VM ${name} to ${spec.size}`, () => vms.update(rg, name, { hardwareProfile: { vmSize: spec.size } }, lro(ctx, op)));
+      done.push({ path: "size", value: spec.size, note: `vmsync resized the VM to ${spec.size}` });
+    }
+    const osDisk = vm.storageProfile?.osDisk;
+    if (paths.has("osDisk.sizeGB") && spec.osDisk.sizeGB !== undefined) {
+      await azureCall(`grow the OS disk of VM ${name} to ${spec.osDisk.sizeGB} GiB`, () =>
+        vms.update(rg, name, { storageProfile: { osDisk: { createOption: osDisk?.createOption ?? "FromImage", diskSizeGB: spec.osDisk.sizeGB } } }, lro(ctx, op)),
+      );
+      done.push({ path: "osDisk.sizeGB", value: spec.osDisk.sizeGB, note: `vmsync grew the OS disk to ${spec.osDisk.sizeGB} GiB` });
+    }
+    const diskId = osDisk?.managedDisk?.id;
+    if (paths.has("osDisk.type") && spec.osDisk.type !== undefined && diskId) {
+      await azureCall(`change the OS disk of VM ${name} to ${spec.osDisk.type}`, () =>
+        ctx.clients.compute.disks.update(parseId(diskId)?.resourceGroup ?? rg, nameOfId(diskId), { sku: { name: spec.osDisk.type as "Premium_LRS" } }, lro(ctx, op)),
+      );
+      done.push({ path: "osDisk.type", value: spec.osDisk.type, note: `vmsync changed the OS disk to ${spec.osDisk.type}` });
+    }
+    if (paths.has("network.publicIp")) await setPublicIp(ctx, req, rg, name, spec, op);
+    if (paths.has("tags")) {
+      const own = { ...markerTags(req.marker), ...(vm.tags?.[TAG.cloudInit] ? { [TAG.cloudInit]: vm.tags[TAG.cloudInit] } : {}) };
+      await azureCall(`set tags of VM ${name}`, () => vms.update(rg, name, { tags: mergedTags(vm.tags, spec.tags, own) }, lro(ctx, op)));
+    }
+    if (deallocated || paths.has("power")) await setPower(ctx, rg, name, power, desiredPower, op);
+  } catch (err) {
+    throw withPartialEffects(err, done);
   }
-  if (paths.has("size")) await azureCall(`resize VM ${name} to ${spec.size}`, () => vms.update(rg, name, { hardwareProfile: { vmSize: spec.size } }, lro(ctx, op)));
-  const osDisk = vm.storageProfile?.osDisk;
-  if (paths.has("osDisk.sizeGB") && spec.osDisk.sizeGB !== undefined) {
-    await azureCall(`grow the OS disk of VM ${name} to ${spec.osDisk.sizeGB} GiB`, () =>
-      vms.update(rg, name, { storageProfile: { osDisk: { createOption: osDisk?.createOption ?? "FromImage", diskSizeGB: spec.osDisk.sizeGB } } }, lro(ctx, op)),
-    );
-  }
-  const diskId = osDisk?.managedDisk?.id;
-  if (paths.has("osDisk.type") && spec.osDisk.type !== undefined && diskId) {
-    await azureCall(`change the OS disk of VM ${name} to ${spec.osDisk.type}`, () =>
-      ctx.clients.compute.disks.update(parseId(diskId)?.resourceGroup ?? rg, nameOfId(diskId), { sku: { name: spec.osDisk.type as "Premium_LRS" } }, lro(ctx, op)),
-    );
-  }
-  if (paths.has("network.publicIp")) await setPublicIp(ctx, req, rg, name, spec, op);
-  if (paths.has("tags")) {
-    const own = { ...markerTags(req.marker), ...(vm.tags?.[TAG.cloudInit] ? { [TAG.cloudInit]: vm.tags[TAG.cloudInit] } : {}) };
-    await azureCall(`set tags of VM ${name}`, () => vms.update(rg, name, { tags: mergedTags(vm.tags, spec.tags, own) }, lro(ctx, op)));
-  }
-  if (deallocated || paths.has("power")) await setPower(ctx, rg, name, power, desiredPower, op);
   const after = await readVm(ctx, rg, name, op);
   if (!after) throw new ProviderError(`update ${req.address}: VM ${name} disappeared during the update`, { code: "ResourceNotFound", retryable: false });
   return after;

@@ -50,7 +50,7 @@ function vmCore(spec: VmFields, config: DesiredProvider, node: string, name: str
     networks: nicsOf(spec, config),
     cloudInit: hasCi ? { user: ci!.user ?? null, sshKeys: canonicalKeys(ci!.sshKeys ?? []) } : null,
     iso: spec.iso ?? null,
-    tags: canonicalTags(spec.tags ?? [], MARKER_TAG),
+    tags: canonicalTags(Array.isArray(spec.tags) ? spec.tags : [], MARKER_TAG), // a map is a validation error on Proxmox
     description: (spec.description ?? "").replace(/\s+$/, ""),
   };
 }

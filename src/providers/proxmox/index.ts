@@ -3,6 +3,7 @@ import type { Provider } from "../contract.js";
 import { canonicalize } from "./canonicalize.js";
 import { connectProxmox } from "./connect.js";
 import { diffCanonical } from "./diff.js";
+import { proxmoxManifestSpec } from "./generate.js";
 
 /**
  * The Proxmox VE provider. Kinds: `VirtualMachine` (QEMU guest, created from scratch or cloned from
@@ -16,6 +17,7 @@ export const proxmoxProvider: Provider = {
   canonicalize,
   diff: diffCanonical,
   sensitivePaths: (_kind: ResourceKind) => [],
+  manifestSpec: proxmoxManifestSpec,
 };
 
 export { connectProxmox, type ProxmoxTuning } from "./connect.js";

@@ -7,6 +7,7 @@
 import type { DesiredProvider, DesiredResource } from "../../manifest/model.js";
 import type { CanonicalSpec, Provider } from "../contract.js";
 import { diffTruenas, truenasSensitivePaths } from "./diff.js";
+import { truenasManifestSpec } from "./generate.js";
 import { canonicalSchedule } from "./schedule.js";
 import { connectTruenas } from "./session.js";
 import { canonicalShare } from "./share.js";
@@ -33,4 +34,5 @@ export const truenasProvider: Provider = {
   canonicalize,
   diff: diffTruenas,
   sensitivePaths: truenasSensitivePaths,
+  manifestSpec: truenasManifestSpec,
 };

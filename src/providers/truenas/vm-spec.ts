@@ -89,7 +89,7 @@ export function canonicalVm(r: DesiredResource, config: DesiredProvider): CanonV
   const pool = config.spec.type === "truenas" ? config.spec.defaults?.pool : undefined;
   return {
     name,
-    dataset: pool ? vmDataset(pool, name) : null,
+    dataset: s.dataset ?? (pool ? vmDataset(pool, name) : null),
     description: s.description ?? "",
     vcpus: s.cpu?.sockets ?? 1,
     cores: s.cpu?.cores ?? 1,

@@ -61,6 +61,11 @@ function renderCreated(step: PlanStep, c: Colors): string[] {
   return lines;
 }
 
+/** A drifted value as plans show values: with units, secrets masked (the step's sensitive paths). */
+export function showDrift(plan: Plan, address: string, path: string, value: unknown): string {
+  return showValue(value, path, plan.steps.find((s) => s.address === address)?.sensitive ?? []);
+}
+
 /** The human plan: one block per step with its reason and field changes, drift, notes, the summary line. */
 export function renderPlanHuman(plan: Plan, c: Colors): string {
   const out: string[] = [];
@@ -69,7 +74,15 @@ export function renderPlanHuman(plan: Plan, c: Colors): string {
     out.push(c.bold("Drift: changed outside vmsync since the last apply:"), "");
     for (const d of plan.drift) {
       if (d.type === "deleted") out.push(`  ${c.red("!")} ${d.address} was deleted`);
-      else for (const ch of d.changes) out.push(`  ${c.yellow("!")} ${d.address}: ${ch.path} was ${JSON.stringify(ch.applied)}, is now ${JSON.stringify(ch.observed)}`);
+      else for (const ch of d.changes) out.push(`  ${c.yellow("!")} ${d.address}: ${ch.path} was ${showDrift(plan, d.address, ch.path, ch.applied)}, is now ${showDrift(plan, d.address, ch.path, ch.observed)}`);
+    }
+    out.push("");
+  }
+  if (plan.unfinished?.length) {
+    out.push(c.bold("Left half-done by a failed apply (vmsync's own partial change, not drift):"), "");
+    for (const u of plan.unfinished) {
+      out.push(`  ${c.red("!")} ${u.address}: the ${u.failed.action} at ${u.failed.at} failed: ${u.failed.error}`);
+      for (const ch of u.changes) out.push(`      ${ch.path} was ${showDrift(plan, u.address, ch.path, ch.applied)}, is now ${showDrift(plan, u.address, ch.path, ch.observed)} ${c.dim(`(${ch.note})`)}`);
     }
     out.push("");
   }

@@ -1,5 +1,5 @@
 import type { Plan, PlanStep } from "../plan-types.js";
-import { summaryLine, SYMBOL } from "./human.js";
+import { showDrift, summaryLine, SYMBOL } from "./human.js";
 import { showValue } from "./values.js";
 
 function cell(s: string): string {
@@ -44,7 +44,15 @@ export function renderPlanMarkdown(plan: Plan): string {
     out.push("<details><summary>Drift: changed outside vmsync since the last apply</summary>", "");
     for (const d of plan.drift) {
       if (d.type === "deleted") out.push(`- \`${d.address}\` was deleted`);
-      else for (const c of d.changes) out.push(`- \`${d.address}\`: \`${c.path}\` was \`${JSON.stringify(c.applied)}\`, is now \`${JSON.stringify(c.observed)}\``);
+      else for (const c of d.changes) out.push(`- \`${d.address}\`: \`${c.path}\` was \`${showDrift(plan, d.address, c.path, c.applied)}\`, is now \`${showDrift(plan, d.address, c.path, c.observed)}\``);
+    }
+    out.push("", "</details>", "");
+  }
+  if (plan.unfinished?.length) {
+    out.push("<details open><summary>Left half-done by a failed apply</summary>", "");
+    for (const u of plan.unfinished) {
+      out.push(`- \`${u.address}\`: the ${u.failed.action} at ${u.failed.at} failed: ${cell(u.failed.error)}`);
+      for (const c of u.changes) out.push(`  - \`${c.path}\` was \`${showDrift(plan, u.address, c.path, c.applied)}\`, is now \`${showDrift(plan, u.address, c.path, c.observed)}\` (${cell(c.note)})`);
     }
     out.push("", "</details>", "");
   }

@@ -11,17 +11,29 @@ export function isSensitive(path: string, sensitive: string[]): boolean {
 
 /**
  * Canonical specs keep sizes as MiB numbers under these keys (every provider does); people read
- * them with units.
+ * them with units. Azure's own GiB fields keep Azure's unit.
  */
 const MIB_KEYS = new Set(["memory", "size", "quota"]);
+const GIB_KEYS = new Set(["sizeGB", "quotaGiB", "diskSizeGB"]);
 
-/** A value as shown in a plan: JSON for scalars and small structures, sizes with units, `(sensitive)` for secrets. */
+/** `value` with every size under a size key written with its unit (`8192` under `memory` → `8GiB`), recursively. */
+function withUnits(value: unknown, key: string): unknown {
+  if (typeof value === "number" && Number.isInteger(value) && value >= 0) {
+    if (MIB_KEYS.has(key)) return mibToSize(value);
+    if (GIB_KEYS.has(key)) return `${value}GiB`;
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((v) => withUnits(v, key));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, withUnits(v, k)]));
+  return value;
+}
+
+/** A value as shown in plans and drift: JSON for scalars and small structures, sizes with units, `(sensitive)` for secrets. */
 export function showValue(value: unknown, path: string, sensitive: string[]): string {
   if (isSensitive(path, sensitive)) return SENSITIVE;
   if (value === undefined) return "(none)";
-  if (typeof value === "number" && Number.isInteger(value) && value >= 0 && MIB_KEYS.has(path.replace(/\[\d+\]/g, "").split(".").pop() ?? "")) return mibToSize(value);
-  if (typeof value === "string") return JSON.stringify(value);
-  return JSON.stringify(value);
+  const shown = withUnits(value, path.replace(/\[\d+\]/g, "").split(".").pop() ?? "");
+  return typeof shown === "string" && shown !== value ? shown : JSON.stringify(shown);
 }
 
 /** True for a value worth a unified diff (multi-line text such as cloud-init). */

@@ -20,7 +20,7 @@ const ROOT_SQUASH = ["NoRootSquash", "RootSquash", "AllSquash"];
  */
 export const fileShareHandlers: ResourceTypeHandlers = {
   key: "microsoft.storage/storageaccounts/fileservices/shares",
-  apiVersionKey: "microsoft.storage/storageaccounts",
+  apiVersionKey: "microsoft.storage/storageaccounts/fileservices/shares",
   get(sim, _req, ref) {
     account(sim, ref);
     return { status: 200, body: clone(requireResource(sim, ref).body) };

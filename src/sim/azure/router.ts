@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import { requestFor, shapeFor } from "./api-version-shapes.js";
 import { checkApiVersion } from "./api-versions.js";
 import { parseArmPath, resourceId } from "./arm-path.js";
 import type { ArmReply, ArmRequest, ResourceRef, ResourceTypeHandlers, SimContext } from "./context.js";
@@ -59,7 +60,16 @@ export class Router {
       checkApiVersion(version, undefined);
       throw new ArmError(404, "InvalidResourceType", `The resource type '${path.types.join("/")}' could not be found in the namespace '${ns}' for api version '${version ?? ""}'.`);
     }
-    const req: ArmRequest = { ...raw, apiVersion: checkApiVersion(version, handlers.apiVersionKey, path.location) };
+    const apiVersion = checkApiVersion(version, handlers.apiVersionKey, path.location, path.types.slice(0, handlers.apiVersionKey.split("/").length - 1).join("/"));
+    const req: ArmRequest = { ...raw, apiVersion, ...(raw.body !== undefined ? { body: requestFor(handlers.apiVersionKey, apiVersion, raw.body) } : {}) };
+    const reply = await this.dispatchType(sim, req, path, handlers, collection);
+    return { ...reply, ...(reply.body !== undefined ? { body: shapeFor(handlers.apiVersionKey, apiVersion, reply.body as Json) } : {}) };
+  }
+
+  private async dispatchType(sim: SimContext, req: ArmRequest, path: Extract<ReturnType<typeof parseArmPath>, { kind: "provider" }>, handlers: ResourceTypeHandlers, collection: ResourceTypeHandlers | undefined): Promise<ArmReply> {
+    const raw = req;
+    const ns = path.namespace;
+    const isItem = path.names.length === path.types.length;
     if (path.resourceGroup !== undefined && !sim.world.group(path.resourceGroup)) throw resourceGroupNotFound(path.resourceGroup);
     if (collection) {
       if (raw.method !== "GET" || !collection.list) throw methodNotAllowed(raw.method);

@@ -73,7 +73,7 @@ export function vmResource(name: string, over: Partial<VirtualMachineSpec> = {})
     disks: [{ size: "64GiB", type: "Premium_LRS" }],
     networks: [{ subnet: "default" }],
     cloudInit: { user: "azureuser", sshKeys: [SSH_KEY], packages: ["git"] },
-    tags: ["web"],
+    tags: { role: "web" },
     ...over,
   };
   return { address: `VirtualMachine/${name}`, kind: "VirtualMachine", name, externalName: name, provider: "az", labels: {}, spec, lifecycle, dependsOn: [], source };

@@ -35,7 +35,7 @@ describe("VirtualMachine on Azure", () => {
     const pip = await network.publicIPAddresses.get("rg-test", "vm-1-pip");
     expect(pip.tags).toMatchObject({ "vmsync-address": "VirtualMachine/vm-1" });
     const vm = await compute.virtualMachines.get("rg-test", "vm-1");
-    expect(vm.tags).toMatchObject({ web: "", "vmsync-stack": STACK, "vmsync-address": "VirtualMachine/vm-1" });
+    expect(vm.tags).toMatchObject({ role: "web", "vmsync-tags": "role", "vmsync-stack": STACK, "vmsync-address": "VirtualMachine/vm-1" });
     expect(vm.tags?.["vmsync-cloudinit"]).toMatch(/^[0-9a-f]{32}$/);
     expect(vm.osProfile?.linuxConfiguration?.ssh?.publicKeys?.[0]?.keyData).toBe(SSH_KEY);
     expect(vm.storageProfile?.osDisk).toMatchObject({ name: "vm-1-osdisk", diskSizeGB: 64, deleteOption: "Delete" });
@@ -139,10 +139,12 @@ describe("VirtualMachine on Azure", () => {
   test("tags and public IP change in place; tags vmsync does not manage are kept", async () => {
     await env.sdk.compute.virtualMachines.update("rg-test", "vm-1", { tags: { ...(await env.sdk.compute.virtualMachines.get("rg-test", "vm-1")).tags, costcenter: "42" } }, { updateIntervalInMs: 5 });
     const before = (await observeAll(env)).find((o) => o.name === "vm-1")!;
-    const { changes, after } = await apply(vmResource("vm-1", { tags: ["api", "web"] }), before);
+    const { changes, after } = await apply(vmResource("vm-1", { tags: { api: "", env: "prod" } }), before);
     expect(changes.map((c) => [c.path, c.effect]).sort()).toEqual([["network.publicIp", "in-place"], ["tags", "in-place"]]);
-    expect(after.spec).toMatchObject({ tags: ["api", "web"], network: { publicIp: false } });
-    expect((await env.sdk.compute.virtualMachines.get("rg-test", "vm-1")).tags).toMatchObject({ costcenter: "42", api: "", web: "" });
+    expect(after.spec).toMatchObject({ tags: { api: "", env: "prod" }, network: { publicIp: false } });
+    const tags = (await env.sdk.compute.virtualMachines.get("rg-test", "vm-1")).tags;
+    expect(tags).toMatchObject({ costcenter: "42", api: "", env: "prod", "vmsync-tags": "api,env" });
+    expect(tags?.role).toBeUndefined(); // dropped from the manifest: removed; costcenter was never vmsync's: kept
     await expect(env.sdk.network.publicIPAddresses.get("rg-test", "vm-1-pip")).rejects.toMatchObject({ statusCode: 404 });
   });
 

@@ -3,25 +3,16 @@
  * simulator through VMSYNC_STATE_URL, then plan is empty, state and history come from the
  * database, nothing is written to .vmsync/, and the password never appears in any output.
  */
-import { access } from "node:fs/promises";
+import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPgStateStore } from "../../../src/state/postgres/open.js";
 import { runCli } from "../../helpers/cli.js";
 import { tempTree, type TempTree } from "../../helpers/tmp.js";
-import { envOf, startSim, type Sim } from "../truenas/helpers.js";
+import { envOf, providerYamlFromEnv, startSim, type Sim } from "../truenas/helpers.js";
 import { dropStack, testPgUrl, uniqueName } from "./pg-env.js";
 
-const manifests = `apiVersion: vmsync.io/v1
-kind: Provider
-metadata: { name: nas }
-spec:
-  type: truenas
-  endpoint: { env: NAS_ENDPOINT }
-  tls: { caFile: { env: NAS_CA } }
-  auth: { apiKey: { env: NAS_API_KEY } }
-  defaults: { pool: tank, bridge: br0 }
----
+const manifests = `${providerYamlFromEnv}---
 apiVersion: vmsync.io/v1
 kind: VirtualMachine
 metadata: { name: web }
@@ -89,4 +80,40 @@ describe("vmsync apply with the state in PostgreSQL (processes)", () => {
       await store.close();
     }
   });
+
+  it("the README's CI workflow: plan -o → apply the saved plan on the same database → the next plan is clean", async () => {
+    const folder = uniqueName("ci"); // the default stack is the folder's name
+    const ciEnv = { ...env, VMSYNC_STACK: "" };
+    delete (ciEnv as Record<string, string | undefined>).VMSYNC_STACK;
+    const ci = (...args: string[]) => runCli(args, { cwd: tree.dir, env: ciEnv });
+    try {
+      await writeFileIn(tree, `${folder}/all.yaml`, manifests.replace("name: web }", "name: ci-web }"));
+      const plan = await ci("plan", folder, "-o", "plan.json", "--markdown", "--detailed-exitcode");
+      expect(plan.code, plan.stderr).toBe(2);
+      const text = await readFile(join(tree.dir, "plan.json"), "utf8");
+      expect(text).not.toContain(password());
+      expect(JSON.parse(text).stateSource).toMatchObject({ backend: "postgres", stack: folder, explicitStack: false });
+      // without the database settings the saved plan is refused, not applied to a file state
+      const elsewhere = await runCli(["apply", "plan.json"], { cwd: tree.dir, env: Object.fromEntries(Object.entries(ciEnv).filter(([k]) => k !== "VMSYNC_STATE_URL")) });
+      expect(elsewhere.code).toBe(1);
+      expect(elsewhere.stderr).toMatch(/was made from the state at postgres:.*but this run would use \.vmsync\/ \(file/);
+      const apply = await ci("apply", "plan.json");
+      expect(apply.code, apply.stderr).toBe(0);
+      const next = await ci("plan", folder, "--detailed-exitcode");
+      expect(next.code, next.stdout).toBe(0);
+      expect(next.stdout).not.toMatch(/interrupted run|Drift/);
+      const history = JSON.parse((await ci("history", "--dir", folder, "--json")).stdout).history;
+      expect(history[0]).toMatchObject({ command: "apply", result: "succeeded", summary: { create: 2 } });
+      await expect(access(join(tree.dir, folder, ".vmsync"))).rejects.toThrow();
+    } finally {
+      await dropStack(folder);
+    }
+  });
 });
+
+async function writeFileIn(tree: TempTree, rel: string, text: string): Promise<void> {
+  const { mkdir, writeFile } = await import("node:fs/promises");
+  const { dirname } = await import("node:path");
+  await mkdir(dirname(join(tree.dir, rel)), { recursive: true });
+  await writeFile(join(tree.dir, rel), text);
+}

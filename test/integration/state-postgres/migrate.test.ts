@@ -88,7 +88,7 @@ describe("vmsync state migrate", () => {
 
   it("then list, history and unlock work on the PostgreSQL state through --state", async () => {
     expect((await cli("migrate", "--to", testPgUrl())).code).toBe(0);
-    const list = await cli("--state", testPgUrl(), "list");
+    const list = await cli("--state", testPgUrl(), "list", "--no-headers");
     expect(list.code).toBe(0);
     expect(list.stdout.split("\n").filter(Boolean).map((l) => l.split("\t")[0])).toEqual([
       "NfsShare/data", "VirtualMachine/db-1", "VirtualMachine/web-1", "VirtualMachine/web-2",

@@ -71,3 +71,15 @@ export function resource<K extends ResourceKind>(kind: K, name: string, spec: Re
 export function op(): OperationContext {
   return { signal: new AbortController().signal, deadline: Date.now() + 60_000 };
 }
+
+/** The Provider manifest `nas` for a simulator started with `startSim`, reading everything from `envOf`'s variables. */
+export const providerYamlFromEnv = `apiVersion: vmsync.io/v1
+kind: Provider
+metadata: { name: nas }
+spec:
+  type: truenas
+  endpoint: { env: NAS_ENDPOINT }
+  tls: { caFile: { env: NAS_CA } }
+  auth: { apiKey: { env: NAS_API_KEY } }
+  defaults: { pool: tank, bridge: br0 }
+`;

@@ -127,6 +127,16 @@ const rows: Row[] = [
     expect: { file: "s.yaml", line: 7, column: 27, code: "invalid-format", path: "spec.azure.storageAccount", message: /"Team_Files" has the wrong format/ },
   },
   {
+    reason: "Azure tags in the old list form: a migration error that shows the map to write",
+    files: { "z.yaml": azureProvider, "a.yaml": azureVm("a", "  tags: [web, prod]\n") },
+    expect: { file: "a.yaml", line: 15, column: 9, code: "invalid-value", path: "spec.tags", message: /Azure tags are key: value pairs \(a map, as in Azure\), not a list/ },
+  },
+  {
+    reason: "Proxmox tags written as a map",
+    files: { "p.yaml": proxmoxProvider, "a.yaml": vm("a", "  tags: { role: web }\n") },
+    expect: { file: "a.yaml", line: 10, column: 9, code: "invalid-value", path: "spec.tags", message: /Proxmox tags are words \(a list\)/ },
+  },
+  {
     reason: "alias bomb",
     files: {
       "bomb.yaml": 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n',
@@ -168,6 +178,20 @@ describe("bad input gives exact diagnostics", () => {
     });
     expect(match!.message).toMatch(row.expect.message);
     expect(match!.hint ?? "").not.toBe("");
+  });
+
+  it("an Azure VM needs no memory (its size decides), and its tags map loads", async () => {
+    tree = await tempTree({ "z.yaml": azureProvider, "a.yaml": azureVm("a", "  tags: { role: web, env: prod }\n").replace("  memory: 4GiB\n", "") });
+    const result = await loadManifests(["."], tree.dir);
+    expect(result.diagnostics).toEqual([]);
+    expect(result.desired.resources[0]!.spec).toMatchObject({ tags: { role: "web", env: "prod" } });
+    expect((result.desired.resources[0]!.spec as { memory?: string }).memory).toBeUndefined();
+  });
+
+  it("the Azure tags migration error shows the map to write, also for list tags inherited from a template", async () => {
+    tree = await tempTree({ "z.yaml": azureProvider, "t.yaml": "apiVersion: vmsync.io/v1\nkind: VmTemplate\nmetadata: {name: base}\nspec: {tags: [web]}\n", "a.yaml": azureVm("a", "  template: base\n") });
+    const result = await loadManifests(["."], tree.dir);
+    expect(result.diagnostics).toMatchObject([{ code: "invalid-value", file: "a.yaml", path: "spec.tags", message: expect.stringMatching(/inherited from VmTemplate\/base/), hint: 'Write tags: { web: "" } (a key with an empty value is a bare tag), here or in the template.' }]);
   });
 
   it("reports an empty folder clearly", async () => {

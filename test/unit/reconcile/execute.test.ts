@@ -49,6 +49,26 @@ describe("executor (fake provider, real file state)", () => {
     expect(state.resources["VirtualMachine/app"]!.dependsOn).toEqual(["VirtualMachine/base"]);
   });
 
+  it("a failed update is remembered on the record with its partial effects (every attempt's), and cleared by the next success", async () => {
+    const { withPartialEffects } = await import("../../../src/providers/contract.js");
+    const s = new Scenario().vm("web");
+    await apply(s);
+    s.desired.length = 0;
+    s.vm("web", { cores: 4, memory: "2GiB" });
+    s.provider.hook = (op, _a, attempt) => {
+      if (op !== "update") return;
+      if (attempt === 1) throw withPartialEffects(transient(), [{ path: "power", value: "stopped", note: "vmsync stopped it to change memory" }]);
+      throw permanent("HTTP 400 no memory");
+    };
+    const { result } = await apply(s);
+    expect(result.result).toBe("failed");
+    const failed = (await store.read()).resources["VirtualMachine/web"]!.failedStep;
+    expect(failed).toMatchObject({ runId: "r1", action: "update", error: "HTTP 400 no memory", changing: ["cores", "memory"], effects: [{ path: "power", value: "stopped" }] });
+    s.provider.hook = () => {};
+    expect((await apply(s)).result.result).toBe("succeeded");
+    expect((await store.read()).resources["VirtualMachine/web"]!.failedStep).toBeUndefined();
+  });
+
   it("a second plan after apply has no changes", async () => {
     const s = new Scenario().vm("a").vm("b", { tags: ["x"] });
     await apply(s);

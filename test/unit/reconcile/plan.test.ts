@@ -155,6 +155,62 @@ describe("planner rules", () => {
     expect(p.steps.map((x) => x.address)).toEqual(["VirtualMachine/other"]);
   });
 
+  it("a pattern without Kind/ matches names of any kind (people write --target app-1)", () => {
+    const s = new Scenario().vm("app-1").vm("app-2").vm("other");
+    expect(s.plan({ targets: ["app-1"] }).steps.map((x) => x.address)).toEqual(["VirtualMachine/app-1"]);
+    expect(s.plan({ targets: ["app-*"] }).steps.map((x) => x.address)).toEqual(["VirtualMachine/app-1", "VirtualMachine/app-2"]);
+    expect(s.plan({ excludes: ["app-*"] }).steps.map((x) => x.address)).toEqual(["VirtualMachine/other"]);
+    expect(s.plan({ targets: ["app-1"] }).errors).toEqual([]);
+  });
+
+  it("a --target or --exclude that matches nothing is an error naming it (never a silent empty plan)", () => {
+    const s = new Scenario().vm("web");
+    const p = s.plan({ targets: ["app-1", "VirtualMachine/web"], excludes: ["NfsShare/*"] });
+    expect(p.errors).toEqual([
+      '--target "app-1" matches no resource (in the manifests or in state); addresses are Kind/name, e.g. VirtualMachine/web, and a pattern without "/" matches names of any kind',
+      '--exclude "NfsShare/*" matches no resource (in the manifests or in state); addresses are Kind/name, e.g. VirtualMachine/web, and a pattern without "/" matches names of any kind',
+    ]);
+  });
+
+  it("what a failed step changed or was changing is reported as unfinished, not drift; other differences stay drift", () => {
+    const s = new Scenario().vm("web", { cores: 2 });
+    const obj = s.exists("web", { owned: true, cores: 1 });
+    s.managed(obj, { failedStep: { runId: "r1", action: "update", at: "2026-01-02T00:00:00Z", error: "boom", changing: ["cores"], effects: [{ path: "power", value: "stopped", note: "vmsync stopped it" }] } });
+    obj.spec = { ...obj.spec, power: "stopped", tags: ["by-hand"] };
+    s.state.resources["VirtualMachine/web"]!.appliedSpec = { ...(obj.spec as object), power: "running", tags: [], cores: 1 };
+    const p = s.plan();
+    expect(p.unfinished).toEqual([{ address: "VirtualMachine/web", failed: { action: "update", at: "2026-01-02T00:00:00Z", runId: "r1", error: "boom" }, changes: [{ path: "power", applied: "running", observed: "stopped", note: "vmsync stopped it" }] }]);
+    expect(p.drift).toEqual([{ address: "VirtualMachine/web", type: "changed", changes: [{ path: "tags", applied: [], observed: ["by-hand"] }] }]);
+  });
+
+  it("a record whose failed step left nothing behind is rewritten (record-only), so the failure is not reported forever", () => {
+    const s = new Scenario().vm("web");
+    s.managed(s.exists("web", { owned: true }), { failedStep: { runId: "r1", action: "update", at: "2026-01-02T00:00:00Z", error: "boom", changing: ["cores"] } });
+    const p = s.plan();
+    expect(p.steps[0]).toMatchObject({ action: "noop", recordOnly: true, reasonCode: "record-state" });
+    expect(p.unfinished).toEqual([{ address: "VirtualMachine/web", failed: expect.objectContaining({ error: "boom" }), changes: [] }]);
+  });
+
+  it("destroy plans deleting everything the stack manages, in reverse dependency order, keeping (and naming) protected ones", () => {
+    const s = new Scenario().inSync("base").inSync("app", { dependsOn: ["VirtualMachine/base"] }).inSync("db").inSync("vault", { lifecycle: { protect: true } });
+    s.state.resources["VirtualMachine/app"]!.dependsOn = ["VirtualMachine/base"];
+    s.state.resources["VirtualMachine/db"]!.protect = true;
+    s.exists("stranger"); // not in state: never touched
+    const p = s.plan({ destroy: true });
+    expect(p.errors).toEqual([]); // no mass-delete guard: destroying everything is what was asked for
+    expect(p.steps.map((x) => [x.address, x.action, x.reasonCode])).toEqual([
+      ["VirtualMachine/app", "delete", "destroy"],
+      ["VirtualMachine/base", "delete", "destroy"],
+      ["VirtualMachine/db", "noop", "blocked-protected"],
+      ["VirtualMachine/vault", "noop", "blocked-protected"],
+    ]);
+    expect(p.steps.find((x) => x.address === "VirtualMachine/base")!.dependsOn).toEqual(["VirtualMachine/app"]);
+    expect(p.notes).toEqual([expect.stringMatching(/^VirtualMachine\/db is protected .*destroy keeps it/), expect.stringMatching(/^VirtualMachine\/vault is protected/)]);
+    expect(p.summary).toEqual({ create: 0, update: 0, replace: 0, delete: 2 });
+    expect(p.options.destroy).toBe(true);
+    expect(s.plan({ destroy: true, targets: ["base"] }).steps.map((x) => x.address)).toEqual(["VirtualMachine/app", "VirtualMachine/base"]);
+  });
+
   it("suspended resources get no changes", () => {
     const s = new Scenario().vm("web", { cores: 4, lifecycle: { suspend: true } });
     s.managed(s.exists("web", { owned: true }));

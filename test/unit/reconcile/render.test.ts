@@ -59,6 +59,22 @@ describe("rendered plans", () => {
     expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
   });
 
+  it("drift shows units as plans do: MiB sizes as 4GiB, Azure's GiB fields in GiB, nested sizes too", () => {
+    const s = new Scenario().vm("db", { memory: "4GiB" });
+    const obj = s.exists("db", { owned: true, memory: "4GiB" });
+    s.managed(obj);
+    obj.spec = { ...obj.spec, memory: 8192, disks: [{ size: 16384 }], osDisk: { sizeGB: 128 } };
+    s.state.resources["VirtualMachine/db"]!.appliedSpec = { ...(s.state.resources["VirtualMachine/db"]!.appliedSpec as object), osDisk: { sizeGB: 64 } };
+    const p = s.plan();
+    const human = renderPlanHuman(p, pc.createColors(false));
+    expect(human).toContain("! VirtualMachine/db: memory was 4GiB, is now 8GiB");
+    expect(human).toContain("! VirtualMachine/db: disks[0].size was 8GiB, is now 16GiB");
+    expect(human).toContain("! VirtualMachine/db: osDisk.sizeGB was 64GiB, is now 128GiB");
+    const md = renderPlanMarkdown(p);
+    expect(md).toContain("`memory` was `4GiB`, is now `8GiB`");
+    expect(human).toContain("~ memory: 8GiB → 4GiB");
+  });
+
   it("masks sensitive values in every view", () => {
     const s = new Scenario().vm("web");
     const p = s.plan();
