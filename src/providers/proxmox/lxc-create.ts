@@ -73,7 +73,7 @@ async function createFresh(c: ProxmoxContext, spec: CtSpec, marker: MarkerLine, 
   await checkOstemplate(c, spec, op);
   const bindPath = await bindResolver(c, spec, op);
   const secrets: Record<string, string> = {};
-  const keys = spec._sshKeys ?? [];
+  const keys = spec._publicKeys ?? [];
   if (keys.length) secrets["ssh-public-keys"] = keys.join("\n");
   if (spec.rootPassword) secrets.password = await c.readSecret(spec.rootPassword);
   for (let attempt = 0; ; attempt++) {

@@ -69,7 +69,7 @@ export interface CtSpec {
   /** SHA256 fingerprints of root's SSH keys (observed null when not recorded). */
   sshKeys: string[] | null;
   /** Desired only: the key lines themselves, sent at create (public, but never compared: `_` keys are write-only). */
-  _sshKeys?: string[];
+  _publicKeys?: string[];
   /** `env:NAME` / `file:PATH` of the root password (observed null when not recorded; "" for none). */
   rootPassword: string | null;
   onboot: boolean;
@@ -134,6 +134,6 @@ export function canonicalContainer(r: DesiredResource<"Container">, config: Desi
     description: (s.description ?? "").replace(/\s+$/, ""),
   };
   if (!spec.template) spec.power = s.power === "stopped" ? "stopped" : "running";
-  if (!s.clone && s.sshKeys?.length) spec._sshKeys = canonicalKeys(s.sshKeys);
+  if (!s.clone && s.sshKeys?.length) spec._publicKeys = canonicalKeys(s.sshKeys);
   return spec;
 }

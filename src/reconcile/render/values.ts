@@ -13,7 +13,7 @@ export function isSensitive(path: string, sensitive: string[]): boolean {
  * Canonical specs keep sizes as MiB numbers under these keys (every provider does); people read
  * them with units.
  */
-const MIB_KEYS = new Set(["memory", "size", "quota"]);
+const MIB_KEYS = new Set(["memory", "size", "quota", "swap"]);
 
 /** A value as shown in a plan: JSON for scalars and small structures, sizes with units, `(sensitive)` for secrets. */
 export function showValue(value: unknown, path: string, sensitive: string[]): string {
