@@ -13,7 +13,7 @@ import { ctPower } from "./lxc-power.js";
 import type { CtSpec } from "./lxc-spec.js";
 import { applyToContainer, bindResolver } from "./lxc-update.js";
 import { sleep } from "./sync.js";
-import { runTask } from "./tasks.js";
+import { runTask, waitTask } from "./tasks.js";
 import { topField } from "./vm-config.js";
 
 /**
@@ -103,13 +103,25 @@ export function rootOnly(err: ProxmoxApiError): ProviderError {
   return new ProviderError(`${err.message}; Proxmox allows this only to root@pam logged in with a password, never to an API token: give the provider auth {username: root@pam, password: …}`, { code: err.code, retryable: false, cause: err });
 }
 
-/** `POST …/template` answers null and converts in a worker: wait until the config says `template: 1`. */
+/**
+ * `POST …/template` answers null and converts in a `vztemplate` worker whose UPID it does not
+ * return: the worker is found in the node's task list (newest for this VMID) and waited for, so a
+ * failed conversion is an error (retryable when it is a lock timeout), not a silent no-op.
+ */
 async function convertToTemplate(c: ProxmoxContext, v: CtView, op: OperationContext): Promise<void> {
   if (v.running) await ctPower(c, v, "shutdown", op);
+  const since = Math.floor(Date.now() / 1000) - 1;
   await runTask(c.api, { method: "POST", path: `${ctPath(v)}/template` }, op);
   for (let delay = 10; ; delay = Math.min(1000, delay * 2)) {
     const now = await readContainer(c, v.node, v.vmid, op.signal);
     if (now && Number(now.config.template ?? 0) === 1) return;
+    const tasks = await c.api.get<Array<{ upid: string; starttime?: number }>>(`/nodes/${v.node}/tasks`, { vmid: v.vmid, typefilter: "vztemplate", source: "all" }, { signal: op.signal });
+    const worker = tasks.filter((t) => Number(t.starttime ?? 0) >= since).sort((a, b) => Number(b.starttime ?? 0) - Number(a.starttime ?? 0))[0];
+    if (worker) {
+      await waitTask(c.api, { method: "POST", path: `${ctPath(v)}/template` }, worker.upid, op);
+      const after = await readContainer(c, v.node, v.vmid, op.signal);
+      if (after && Number(after.config.template ?? 0) === 1) return;
+    }
     if (Date.now() > op.deadline) throw new ProviderError(`CT ${v.vmid} did not become a template before the step deadline`, { code: "PROXMOX_TASK_TIMEOUT", retryable: false });
     await sleep(delay, op.signal);
   }

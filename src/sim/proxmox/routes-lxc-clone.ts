@@ -7,7 +7,7 @@ import { formatSize, parsePropertyString, printPropertyString } from "./property
 import type { Router } from "./router.js";
 import { P, num, str, validate } from "./schema.js";
 import { checkDnsName } from "./vm-schema.js";
-import { forkVmTask } from "./vm-tasks.js";
+import { failInsideWorker, forkVmTask } from "./vm-tasks.js";
 import { canLinkClone, copyVolume, findVolume, isShared, linkClone, renameToBase } from "./volumes.js";
 import type { Conf, VmRecord } from "./world.js";
 
@@ -86,12 +86,14 @@ export function registerLxcCloneRoutes(router: Router): void {
     sim.world.vms[newid] = ct;
     sim.changed(src);
     sim.changed(ct);
-    return forkVmTask(ctx, {
+    const worker = failInsideWorker(ctx);
+    return forkVmTask(worker.ctx, {
       node: src.node, vmid: src.vmid, type: "vzclone", flock: "none", guestType: "lxc",
       run: async (task) => {
         const before = new Set(Object.keys(sim.world.volumes));
         task.log(`creating a clone of container ${src.vmid} with ID ${newid}`);
         try {
+          worker.fault();
           await task.work();
           for (const key of mounts) {
             const m = parsePropertyString(String(base[key]), "volume");

@@ -9,7 +9,7 @@ import { startCt } from "./lxc-power.js";
 import { ostypeOf } from "./lxc-templates.js";
 import type { RequestContext, Router } from "./router.js";
 import { P, num, str, validate, type ParamDef, type Params } from "./schema.js";
-import { forkVmTask } from "./vm-tasks.js";
+import { failInsideWorker, forkVmTask } from "./vm-tasks.js";
 import { findVolume, freeVolume, storageOf, usableStorage } from "./volumes.js";
 import type { Conf, ConfValue, VmRecord } from "./world.js";
 
@@ -108,11 +108,13 @@ function createCt(ctx: RequestContext): string {
   const ct: VmRecord = { vmid, node, type: "lxc", conf: { lock: "create" }, pending: {}, pendingDelete: {}, snapshots: {}, running: false };
   sim.world.vms[vmid] = ct;
   sim.changed(ct);
-  return forkVmTask(ctx, {
+  const worker = failInsideWorker(ctx);
+  return forkVmTask(worker.ctx, {
     node, vmid, type: "vzcreate", flock: "exclusive", guestType: "lxc",
     run: async (task) => {
       const allocated: CtMountContext["allocated"] = [];
       try {
+        worker.fault();
         const c: CtMountContext = { sim, vmid, node, create: true, allocated };
         const conf: Conf = { lock: "create", arch: "amd64" };
         // volumes in pve-container's order (rootfs, mp0, mp1, …), so rootfs gets vm-<id>-disk-0

@@ -57,3 +57,19 @@ export async function withGuestLock<T>(ctx: RequestContext, vmid: number, fn: ()
     release();
   }
 }
+
+/**
+ * Takes an injected task failure off the request so the worker can raise it itself, after its own
+ * setup and with its own cleanup (a create or clone that fails removes what it reserved, as PVE's
+ * workers do) — instead of failing before the worker runs.
+ */
+export function failInsideWorker(ctx: RequestContext): { ctx: RequestContext; fault: () => void } {
+  const injected = ctx.injectedTaskFailure;
+  const { injectedTaskFailure: _dropped, ...rest } = ctx;
+  return {
+    ctx: rest,
+    fault: () => {
+      if (injected !== undefined) throw new Error(injected);
+    },
+  };
+}

@@ -231,3 +231,33 @@ spec:
     }
   });
 });
+
+describe("proxmox provider: containers under injected faults", () => {
+  it("converges with 10% injected faults (596/599, lock timeouts), without duplicate containers", async () => {
+    const w = await startWorld();
+    try {
+      await w.write({
+        "pve.yaml": providerYaml(),
+        "base.yaml": ctYaml("tpl", `  ostemplate: ${DEBIAN}\n  template: true\n  rootfs: { size: 1GiB }\n`),
+        "web.yaml": ctYaml("web", `  replicas: 3\n  ostemplate: ${DEBIAN}\n  cores: 1\n  mountPoints: [{ path: /data, size: 1GiB }]\n  networks: [{}]\n`),
+        "api.yaml": ctYaml("api", "  replicas: 2\n  clone: { template: tpl }\n  rootfs: { size: 2GiB }\n"),
+      });
+      w.sim.setKnobs({ faultRate: 0.1, seed: Number(process.env.FAULT_SEED ?? 11) });
+      let failures = 0;
+      let rounds = 0;
+      for (; rounds < 8; rounds++) {
+        const r = await reconcile(w, { apply: true, onRequest: (q) => void (q.status === undefined || q.status >= 500 ? failures++ : 0) }).catch((e: unknown) => ({ error: e }));
+        if (process.env.DEBUG_FAULTS) console.log(rounds, "error" in r ? String(r.error) : [r.plan.summary, r.result?.result, JSON.stringify(r.result?.steps.filter((s) => s.error))]);
+        if ("plan" in r && r.result?.result === "succeeded" && r.plan.summary.create + r.plan.summary.update === 0) break;
+      }
+      w.sim.setKnobs({ faultRate: 0 });
+      expect(rounds).toBeLessThan(8);
+      expect(failures).toBeGreaterThan(3);
+      expect((await reconcile(w, { apply: false })).plan.summary).toEqual({ create: 0, update: 0, replace: 0, delete: 0 });
+      const names = ((await pveApi(w, "GET", "/nodes/pve1/lxc")).data as Array<{ name: string; lock?: string }>).filter((e) => !e.lock).map((e) => e.name).sort();
+      expect(names).toEqual(["api-1", "api-2", "tpl", "web-1", "web-2", "web-3"]);
+    } finally {
+      await w.stop();
+    }
+  });
+});
