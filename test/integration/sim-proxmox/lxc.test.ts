@@ -33,7 +33,6 @@ describe("proxmox sim: LXC containers", () => {
       password: "s3cret-pw", "ssh-public-keys": `${KEY}\n`,
     });
     expect(r.status, r.statusText).toBe(200);
-    expect((await config(200)).lock).toBe("create");
     expect(String((await waitTask(h.api, r.data.data)).exitstatus)).toBe("OK");
     const c = await config(200);
     expect(c.rootfs).toBe("local-lvm:vm-200-disk-0,size=8G");
@@ -140,9 +139,6 @@ describe("proxmox sim: LXC containers", () => {
     expect(await config(210)).toMatchObject({ template: 1, rootfs: "local-lvm:base-210-disk-0,size=4G" });
     const first = await h.api.post("/nodes/pve1/lxc/210/clone", form({ newid: 211, hostname: "c1" }));
     expect(first.status).toBe(200);
-    expect((await config(211)).lock).toBe("create");
-    const second = await h.api.post("/nodes/pve1/lxc/210/clone", form({ newid: 212, hostname: "c2" }));
-    expect([second.status, second.statusText]).toEqual([500, "CT is locked (disk)"]);
     expect(String((await waitTask(h.api, first.data.data)).exitstatus)).toBe("OK");
     const c = await config(211);
     expect(c.rootfs).toBe("local-lvm:base-210-disk-0/vm-211-disk-0,size=4G");
@@ -152,6 +148,26 @@ describe("proxmox sim: LXC containers", () => {
     expect((await config(212)).rootfs).toBe("local-lvm:vm-212-disk-0,size=4G");
     const bind = await root.post("/nodes/pve1/lxc/202/clone", form({ newid: 213 }));
     expect(bind.statusText).toBe("unable to clone mountpoint 'mp0' (type bind)");
+  });
+
+  it("holds `lock: create` on a new container and `lock: disk` on a clone's source while their workers run", async () => {
+    const slow = await startHarness();
+    try {
+      expect(await runTask(slow.api.post("/nodes/pve1/lxc", form({ vmid: 400, ostemplate: TEMPLATE, rootfs: "local-lvm:1" })), slow.api)).toBe("OK");
+      expect((await slow.api.post("/nodes/pve1/lxc/400/template")).data).toEqual({ data: null });
+      const converted = async () => (await slow.api.get("/nodes/pve1/lxc/400/config")).data.data.template === 1;
+      while (!(await converted())) await new Promise((r) => setTimeout(r, 5));
+      slow.sim.setKnobs({ taskDurationMs: 600_000 }); // workers now run until the simulator closes (which fast-forwards them)
+      expect((await slow.api.post("/nodes/pve1/lxc", form({ vmid: 401, ostemplate: TEMPLATE, rootfs: "local-lvm:1" }))).status).toBe(200);
+      expect((await slow.api.get("/nodes/pve1/lxc/401/config")).data.data.lock).toBe("create");
+      expect((await slow.api.post("/nodes/pve1/lxc/400/clone", form({ newid: 402, hostname: "c1" }))).status).toBe(200);
+      expect((await slow.api.get("/nodes/pve1/lxc/402/config")).data.data.lock).toBe("create");
+      expect((await slow.api.get("/nodes/pve1/lxc/400/config")).data.data.lock).toBe("disk");
+      const second = await slow.api.post("/nodes/pve1/lxc/400/clone", form({ newid: 403, hostname: "c2" }));
+      expect([second.status, second.statusText]).toEqual([500, "CT is locked (disk)"]);
+    } finally {
+      await slow.stop();
+    }
   });
 
   it("destroys a running container only with force, and frees its volumes", async () => {
