@@ -138,7 +138,7 @@ describe("Containers through the CLI against vmsync sim", () => {
 
   it("imports a container made outside vmsync without changing it, then converges it", async () => {
     const upid = (await pve.post("/nodes/pve1/lxc", new URLSearchParams({ vmid: "777", ostemplate: "local:vztmpl/alpine-3.20-default_20240908_amd64.tar.xz", hostname: "legacy", rootfs: "local-lvm:1", memory: "256", swap: "0" }))).data.data;
-    for (let i = 0; i < 200 && (await pve.get(`/nodes/pve1/tasks/${encodeURIComponent(upid)}/status`)).data.data.status !== "stopped"; i++) await new Promise((r) => setTimeout(r, 10));
+    while ((await pve.get(`/nodes/pve1/tasks/${encodeURIComponent(upid)}/status`)).data.data.status !== "stopped") await new Promise((r) => setTimeout(r, 10));
     await write("legacy.yaml", "apiVersion: vmsync.io/v1\nkind: Container\nmetadata: { name: legacy }\nspec:\n  provider: pve\n  ostemplate: local:vztmpl/alpine-3.20-default_20240908_amd64.tar.xz\n  memory: 256MiB\n  swap: 0MiB\n  rootfs: { size: 1GiB }\n  power: stopped\n");
     const blocked = await cli("plan", "stack", "--no-color");
     expect(blocked.stdout).toContain("vmsync import Container/legacy pve1/777");

@@ -135,7 +135,7 @@ describe("proxmox sim: LXC containers", () => {
     expect(await runTask(create(210, { hostname: "base", rootfs: "local-lvm:4", net0: "name=eth0,bridge=vmbr0,ip=dhcp" }), h.api)).toBe("OK");
     const t = await h.api.post("/nodes/pve1/lxc/210/template");
     expect(t.data).toEqual({ data: null });
-    for (let i = 0; i < 200 && (await config(210)).template !== 1; i++) await new Promise((r) => setTimeout(r, 5));
+    while ((await config(210)).template !== 1) await new Promise((r) => setTimeout(r, 5));
     expect(await config(210)).toMatchObject({ template: 1, rootfs: "local-lvm:base-210-disk-0,size=4G" });
     const first = await h.api.post("/nodes/pve1/lxc/210/clone", form({ newid: 211, hostname: "c1" }));
     expect(first.status).toBe(200);
