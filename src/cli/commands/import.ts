@@ -19,7 +19,7 @@ export function registerImport(program: Command, io: () => CliIO): void {
     .argument("[paths...]", "manifest files or folders", ["."])
     .option("--stack <name>", "stack name (default: the manifest folder's name)")
     .option("--state <url>", "where the state lives: postgres://user@host/db, default .vmsync/ (or VMSYNC_STATE_URL, vmsync.config.yaml)")
-    .addHelpText("after", "\nExamples:\n  $ vmsync import VirtualMachine/web-1 pve1/105\n  $ vmsync plan     # shows how it differs from the manifest")
+    .addHelpText("after", "\nExamples:\n  $ vmsync import VirtualMachine/web-1 pve1/105\n  $ vmsync import Container/cache pve1/120      # an LXC container: node/vmid too\n  $ vmsync plan     # shows how it differs from the manifest")
     .action(async (address: string, externalId: string, paths: string[], flags: { stack?: string; state?: string }) => {
       const out = io();
       const ws = await openWorkspace(paths, flags, out);
