@@ -215,6 +215,27 @@ spec:
     }
   });
 
+  it("replaces a container whose ostemplate changed only with updatePolicy: replace-allowed", async () => {
+    const legacy = (tpl: string, policy = "") => ctYaml("swap-me", `  ostemplate: local:vztmpl/${tpl}\n  rootfs: { size: 1GiB }\n${policy}`);
+    await w.write({ "swap.yaml": legacy("debian-12-standard_12.7-1_amd64.tar.zst") });
+    expect((await reconcile(w, { apply: true })).result!.result).toBe("succeeded");
+    const before = (await pveApi(w, "GET", "/nodes/pve1/lxc")).data as Array<{ vmid: number; name: string }>;
+    const oldId = before.find((e) => e.name === "swap-me")!.vmid;
+    await w.write({ "swap.yaml": legacy("ubuntu-24.04-standard_24.04-2_amd64.tar.zst") });
+    const blocked = stepOf((await reconcile(w, { apply: false })).plan, "Container/swap-me");
+    expect([blocked.action, blocked.blocked, blocked.forcedBy]).toEqual(["replace", true, ["ostemplate"]]);
+    await w.write({ "swap.yaml": legacy("ubuntu-24.04-standard_24.04-2_amd64.tar.zst", "  updatePolicy: replace-allowed\n") });
+    const p = await reconcile(w, { apply: true });
+    expect(stepOf(p.plan, "Container/swap-me").action).toBe("replace");
+    expect(p.result!.result, JSON.stringify(p.result)).toBe("succeeded");
+    const after = (await pveApi(w, "GET", "/nodes/pve1/lxc")).data as Array<{ vmid: number; name: string }>;
+    expect(after.filter((e) => e.name === "swap-me")).toHaveLength(1);
+    const id = after.find((e) => e.name === "swap-me")!.vmid;
+    expect((await pveApi(w, "GET", `/nodes/pve1/lxc/${id}/config`)).data).toMatchObject({ ostype: "ubuntu" });
+    expect(id === oldId || (await pveApi(w, "GET", `/nodes/pve1/lxc/${oldId}/config`)).status === 500).toBe(true);
+    expect((await reconcile(w, { apply: false })).plan.summary).toEqual({ create: 0, update: 0, replace: 0, delete: 0 });
+  });
+
   it("imports a container made outside vmsync and records its create-time facts without replacing it", async () => {
     const upid = (await pveApi(w, "POST", "/nodes/pve2/lxc", { vmid: 700, ostemplate: "local:vztmpl/alpine-3.20-default_20240908_amd64.tar.xz", hostname: "legacy", rootfs: "local-lvm:1", memory: 256, net0: "name=eth0,bridge=vmbr0,ip=dhcp" })).data;
     expect(await waitUpid(w, upid)).toBe("OK");
