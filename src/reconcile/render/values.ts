@@ -43,7 +43,12 @@ export function maskSpec(spec: unknown, sensitive: string[], prefix = ""): unkno
   return spec;
 }
 
-/** Secret references ({env} / {file}) are not secrets and stay visible in saved plans. */
+/**
+ * Secret references ({env} / {file}, or the `env:NAME` / `file:PATH` strings providers keep in
+ * canonical specs) are not secrets and stay visible in saved plans, so that applying a saved plan
+ * can still read the secret they name.
+ */
 function isReference(v: unknown): boolean {
+  if (typeof v === "string") return /^(env|file):./.test(v);
   return !!v && typeof v === "object" && ("env" in (v as object) || "file" in (v as object)) && Object.keys(v as object).length === 1;
 }
