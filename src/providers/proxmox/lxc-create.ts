@@ -35,7 +35,7 @@ export async function createContainer(c: ProxmoxContext, req: CreateRequest, op:
     }
     const observed = (await observeView(c, v, op.signal)).spec;
     const changes = diffContainer({ ...(req.spec as Record<string, unknown>), power: v.running ? "running" : "stopped" }, observed);
-    const fields = new Set(changes.filter((ch) => ch.effect !== "replace" && ch.effect !== "unsupported").map((ch) => topField(ch.path)));
+    const fields = new Set(changes.filter((ch) => ch.effect !== "replace" && ch.effect !== "unsupported").map((ch) => topField(ch.path)).filter((f) => f !== "power"));
     if (fields.size) await applyToContainer(c, v, spec, fields, marker, op, { reboot: false });
     if (spec.template && Number(v.config.template ?? 0) !== 1) await convertToTemplate(c, v, op);
     else if (!spec.template && spec.power === "running" && !v.running) await ctPower(c, v, "start", op);

@@ -24,11 +24,14 @@ const CREATE_ONLY: Record<string, string> = {
  *   to another storage → unsupported (vmsync never drops a volume); a bind removed or any other
  *   change of an existing mount point → restart when running (PVE leaves it pending);
  * - `features` → restart when running; everything else (cores, memory, swap, NICs, hostname,
- *   onboot, tags, description, power) → in place (PVE hot-plugs them).
+ *   onboot, tags, description, power) → in place (PVE hot-plugs them);
+ * - a container template's volumes (rootfs, mount points) → replace: clones use them as base volumes.
  */
 export function diffContainer(desired: CanonicalSpec, observed: CanonicalSpec): FieldChange[] {
   const running = observed.power === "running";
-  return diffSpecs(desired, observed, (path, before, after) => classify(path, before, after, running));
+  const template = observed.template === true;
+  return diffSpecs(desired, observed, (path, before, after) =>
+    template && /^(rootfs|mountPoints)/.test(path) ? { effect: "replace", note: "the volumes of a container template are base volumes that clones use" } : classify(path, before, after, running));
 }
 
 function classify(path: string, before: unknown, after: unknown, running: boolean): Verdict {

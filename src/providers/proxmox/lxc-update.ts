@@ -5,7 +5,7 @@ import type { MarkerLine } from "./marker.js";
 import { parseGuestId } from "./normalise.js";
 import { ctMarker, ctUpdateParams, type BindPath } from "./lxc-config.js";
 import { ctMarkerOf, ctPath, readContainer, storagePaths } from "./lxc-guests.js";
-import type { CtView, StoragePaths } from "./lxc-normalise.js";
+import type { CtView } from "./lxc-normalise.js";
 import { observeView } from "./lxc-observe.js";
 import { ctHasPending, ctPower } from "./lxc-power.js";
 import type { CtSpec } from "./lxc-spec.js";

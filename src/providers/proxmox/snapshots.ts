@@ -15,10 +15,11 @@ export function snapshotActions(c: ProxmoxContext): SnapshotActions {
     const { node, vmid } = parseGuestId(target.externalId);
     return `/nodes/${node}/${target.kind === "Container" ? "lxc" : "qemu"}/${vmid}/snapshot`;
   };
+  const what = (target: { kind: string }) => (target.kind === "Container" ? "container" : "vm");
   const textOf = (err: unknown) => (err instanceof ProxmoxTaskError ? err.exitStatus : err instanceof ProxmoxApiError ? err.detail : "");
   return {
     list: (target) =>
-      inContext(`list snapshots of proxmox vm ${target.externalId}`, async () => {
+      inContext(`list snapshots of proxmox ${what(target)} ${target.externalId}`, async () => {
         const items = await c.api.get<Array<{ name: string; snaptime?: number }>>(base(target));
         return items
           .filter((s) => s.name !== "current")
@@ -26,7 +27,7 @@ export function snapshotActions(c: ProxmoxContext): SnapshotActions {
           .map((s) => ({ name: s.name, createdAt: new Date((s.snaptime ?? 0) * 1000).toISOString() }));
       }),
     create: (target, name, ctx: OperationContext) =>
-      inContext(`snapshot proxmox vm ${target.externalId} as ${name}`, async () => {
+      inContext(`snapshot proxmox ${what(target)} ${target.externalId} as ${name}`, async () => {
         try {
           await runTask(c.api, { method: "POST", path: base(target), params: { snapname: name, description: `taken by vmsync (stack ${c.stack})` } }, ctx);
         } catch (err) {
@@ -34,7 +35,7 @@ export function snapshotActions(c: ProxmoxContext): SnapshotActions {
         }
       }),
     delete: (target, name, ctx: OperationContext) =>
-      inContext(`delete snapshot ${name} of proxmox vm ${target.externalId}`, async () => {
+      inContext(`delete snapshot ${name} of proxmox ${what(target)} ${target.externalId}`, async () => {
         try {
           await runTask(c.api, { method: "DELETE", path: `${base(target)}/${encodeURIComponent(name)}` }, ctx);
         } catch (err) {
