@@ -90,6 +90,7 @@ function createCt(ctx: RequestContext): string {
   const storage = str(p, "storage") ?? "local";
   const mounts = Object.keys(values).filter((k) => k === "rootfs" || /^mp\d+$/.test(k));
   if (mounts.length > 0 && values.rootfs === undefined) fail("mount points configured, but 'rootfs' not set - aborting");
+  for (const k of mounts) if (/^\d+(\.\d+)?(,|$)/.test(String(values[k]))) values[k] = `${storage}:${String(values[k])}`; // a bare size goes to `storage`
   for (const k of mounts) {
     const volume = String(values[k]).split(",")[0]!;
     const sid = /^([^:\s/]+):/.exec(volume)?.[1];

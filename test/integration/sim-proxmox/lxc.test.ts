@@ -66,6 +66,8 @@ describe("proxmox sim: LXC containers", () => {
     expect(noRootdir.data.errors).toEqual({ storage: "storage 'local' does not support container directories" });
     const iso = await h.api.post("/nodes/pve1/lxc", form({ vmid: 201, ostemplate: "local:iso/debian-12.7.0-amd64-netinst.iso", rootfs: "local-lvm:4" }));
     expect(iso.statusText).toBe("unable to use volume local:iso/debian-12.7.0-amd64-netinst.iso - content type needs to be 'vztmpl'");
+    expect(await runTask(create(203, { storage: "local-lvm", rootfs: "2", mp0: "1,mp=/x" }), h.api)).toBe("OK");
+    expect(await config(203)).toMatchObject({ rootfs: "local-lvm:vm-203-disk-0,size=2G", mp0: "local-lvm:vm-203-disk-1,mp=/x,size=1G" });
     const missing = await runTask(h.api.post("/nodes/pve1/lxc", form({ vmid: 201, ostemplate: "local:vztmpl/nope.tar.zst", rootfs: "local-lvm:4" })), h.api);
     expect(missing).toBe("unable to create CT 201 - volume 'local:vztmpl/nope.tar.zst' does not exist");
     expect((await h.api.get("/nodes/pve1/lxc/201/config")).statusText).toBe("Configuration file 'nodes/pve1/lxc/201.conf' does not exist");
