@@ -95,7 +95,7 @@ describe("Containers through the CLI against vmsync sim", () => {
     const plan = await cli("plan", "stack", "--json");
     const step = (JSON.parse(plan.stdout) as { steps: Array<{ address: string; action: string; changes: Array<{ path: string; effect: string }> }> }).steps.find((s) => s.address === "Container/app")!;
     expect(step.action).toBe("update");
-    expect(step.changes.map((c) => `${c.path}:${c.effect}`).sort()).toEqual(["cores:in-place", "memory:in-place", "mountPoints:in-place", "rootfs.size:in-place"]);
+    expect(step.changes.map((c) => `${c.path}:${c.effect}`).sort()).toEqual(["cores:in-place", "memory:in-place", "mountPoints.mp1:in-place", "rootfs.size:in-place"]);
     const apply = await cli("apply", "stack", "--auto-approve");
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     const vmid = await vmidOf("app");

@@ -1,7 +1,7 @@
 import type { ApiParams } from "./api-client.js";
 import { composeDescription, type MarkerLine } from "./marker.js";
 import { tagsOf, type PveConfig } from "./normalise.js";
-import type { CtBind, CtMount, CtSpec } from "./lxc-spec.js";
+import type { CtBind, CtMount, CtNic, CtSpec } from "./lxc-spec.js";
 import { featuresValue, parseCtNet, parseMount, printCtNet, printMount } from "./lxc-values.js";
 import { tagValue } from "./vm-config.js";
 
@@ -29,7 +29,7 @@ function newMount(m: CtMount, bindPath: BindPath): string {
   return m.volume ? printMount(`${m.volume.storage}:${m.volume.size / 1024}`, opts, true) : printMount(bindPath(m.bind!), opts, true);
 }
 
-function nicValue(n: CtSpec["networks"][number], current: string | undefined): string {
+function nicValue(n: CtNic, current: string | undefined): string {
   const opts: Record<string, string | undefined> = { ...(current !== undefined ? parseCtNet(current) : {}) };
   opts.name = n.name;
   opts.bridge = n.bridge;
@@ -63,8 +63,8 @@ export function ctCreateParams(spec: CtSpec, vmid: number, marker: MarkerLine, b
   if (spec.cores !== null) p.cores = spec.cores;
   const features = featuresValue(spec.features, undefined);
   if (features) p.features = features;
-  for (const m of spec.mountPoints) p[m.slot] = newMount(m, bindPath);
-  spec.networks.forEach((n, i) => (p[`net${i}`] = nicValue(n, undefined)));
+  for (const [slot, m] of Object.entries(spec.mountPoints)) p[slot] = newMount(m, bindPath);
+  for (const [key, n] of Object.entries(spec.networks)) p[key] = nicValue(n, undefined);
   return p;
 }
 
@@ -98,8 +98,8 @@ export function ctUpdateParams(desired: CtSpec, current: PveConfig, fields: Set<
     else set("features", value);
   }
   if (fields.has("networks")) {
-    desired.networks.forEach((n, i) => set(`net${i}`, nicValue(n, current[`net${i}`] === undefined ? undefined : String(current[`net${i}`]))));
-    for (const key of Object.keys(current)) if (/^net\d+$/.test(key) && Number(key.slice(3)) >= desired.networks.length) del(key);
+    for (const [key, n] of Object.entries(desired.networks)) set(key, nicValue(n, current[key] === undefined ? undefined : String(current[key])));
+    for (const key of Object.keys(current)) if (/^net\d+$/.test(key) && !desired.networks[key]) del(key);
   }
   if (fields.has("rootfs")) {
     const size = parseMount(String(current.rootfs ?? "")).size ?? 0;
@@ -110,20 +110,19 @@ export function ctUpdateParams(desired: CtSpec, current: PveConfig, fields: Set<
 }
 
 function mountParams(desired: CtSpec, current: PveConfig, out: CtUpdateParams, bindPath: BindPath): void {
-  const slots = new Set(desired.mountPoints.map((m) => m.slot));
-  for (const m of desired.mountPoints) {
-    const cur = current[m.slot];
+  for (const [slot, m] of Object.entries(desired.mountPoints)) {
+    const cur = current[slot];
     if (cur === undefined) {
-      out.set[m.slot] = newMount(m, bindPath);
+      out.set[slot] = newMount(m, bindPath);
       continue;
     }
     const c = parseMount(String(cur));
     const volume = m.volume ? c.volume : bindPath(m.bind!);
     const value = printMount(volume, mountOpts(m, c.opts), true);
-    if (value !== String(cur)) out.set[m.slot] = value;
-    if (m.volume && (c.size ?? 0) < m.volume.size) out.resize.push({ disk: m.slot, size: m.volume.size });
+    if (value !== String(cur)) out.set[slot] = value;
+    if (m.volume && (c.size ?? 0) < m.volume.size) out.resize.push({ disk: slot, size: m.volume.size });
   }
   for (const key of Object.keys(current)) {
-    if (/^mp\d+$/.test(key) && !slots.has(key) && parseMount(String(current[key])).bind) out.del.push(key);
+    if (/^mp\d+$/.test(key) && !desired.mountPoints[key] && parseMount(String(current[key])).bind) out.del.push(key);
   }
 }

@@ -27,28 +27,26 @@ function bindOf(hostPath: string, storages: StoragePaths): CtBind {
   return best ? { hostPath, storage: best.id, subdir: hostPath.slice(best.path.length).replace(/^\/+/, "") } : { hostPath, storage: null, subdir: null };
 }
 
-function mountsOf(c: PveConfig, storages: StoragePaths): CtMount[] {
-  return Object.keys(c)
-    .filter((k) => /^mp\d+$/.test(k) && c[k] !== undefined)
-    .sort((a, b) => Number(a.slice(2)) - Number(b.slice(2)))
-    .map((slot) => {
-      const m = parseMount(String(c[slot]));
-      return {
-        slot, path: m.mp ?? "", readOnly: isTrue(m.opts.ro),
-        volume: m.bind ? null : { storage: m.storage, size: m.size ?? 0, backup: isTrue(m.opts.backup) },
-        bind: m.bind ? bindOf(m.volume.replace(/(.)\/+$/, "$1"), storages) : null,
-      };
-    });
+function mountsOf(c: PveConfig, storages: StoragePaths): Record<string, CtMount> {
+  const out: Record<string, CtMount> = {};
+  for (const slot of Object.keys(c).filter((k) => /^mp\d+$/.test(k) && c[k] !== undefined).sort((a, b) => Number(a.slice(2)) - Number(b.slice(2)))) {
+    const m = parseMount(String(c[slot]));
+    out[slot] = {
+      path: m.mp ?? "", readOnly: isTrue(m.opts.ro),
+      volume: m.bind ? null : { storage: m.storage, size: m.size ?? 0, backup: isTrue(m.opts.backup) },
+      bind: m.bind ? bindOf(m.volume.replace(/(.)\/+$/, "$1"), storages) : null,
+    };
+  }
+  return out;
 }
 
-function nicsOf(c: PveConfig): CtNic[] {
-  return Object.keys(c)
-    .filter((k) => /^net\d+$/.test(k))
-    .sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)))
-    .map((k) => {
-      const n = parseCtNet(String(c[k]));
-      return { name: n.name ?? "", bridge: n.bridge ?? "", vlan: n.tag !== undefined ? Number(n.tag) : null, ip: n.ip ?? null, gateway: n.gw ?? null, mac: (n.hwaddr ?? "").toUpperCase() };
-    });
+function nicsOf(c: PveConfig): Record<string, CtNic> {
+  const out: Record<string, CtNic> = {};
+  for (const k of Object.keys(c).filter((x) => /^net\d+$/.test(x)).sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)))) {
+    const n = parseCtNet(String(c[k]));
+    out[k] = { name: n.name ?? "", bridge: n.bridge ?? "", vlan: n.tag !== undefined ? Number(n.tag) : null, ip: n.ip ?? null, gateway: n.gw ?? null, mac: (n.hwaddr ?? "").toUpperCase() };
+  }
+  return out;
 }
 
 function fact(marker: MarkerLine | undefined, key: string): string | null {

@@ -20,16 +20,15 @@ export interface CtBind {
   subdir?: string | null;
 }
 
-/** One mount point `mpN`: a storage volume or a bind mount. */
+/** One mount point (`mpN`): a storage volume or a bind mount. */
 export interface CtMount {
-  slot: string;
   path: string;
   readOnly: boolean;
   volume: { storage: string; size: number; backup: boolean } | null;
   bind: CtBind | null;
 }
 
-/** One NIC `netN`. `mac` is desired only when pinned; observed always. */
+/** One NIC (`netN`). `mac` is desired only when pinned; observed always. */
 export interface CtNic {
   name: string;
   bridge: string;
@@ -63,8 +62,10 @@ export interface CtSpec {
   memory: number;
   swap: number;
   rootfs: { storage: string; size: number };
-  mountPoints: CtMount[];
-  networks: CtNic[];
+  /** By option name (`mp0`, `mp1`, …), so that plans name the one that changes. */
+  mountPoints: Record<string, CtMount>;
+  /** By option name (`net0`, …). */
+  networks: Record<string, CtNic>;
   features: CtFeatures;
   /** SHA256 fingerprints of root's SSH keys (observed null when not recorded). */
   sshKeys: string[] | null;
@@ -109,23 +110,22 @@ export function canonicalContainer(r: DesiredResource<"Container">, config: Desi
     memory: sizeToMiB(s.memory ?? "512MiB") ?? 512,
     swap: sizeToMiB(s.swap ?? "512MiB") ?? 512,
     rootfs: { storage: rootStorage, size: sizeToMiB(s.rootfs?.size ?? "4GiB") ?? 4096 },
-    mountPoints: (s.mountPoints ?? []).map((m, i) => ({
-      slot: `mp${i}`,
+    mountPoints: Object.fromEntries((s.mountPoints ?? []).map((m, i) => [`mp${i}`, {
       path: m.path,
       readOnly: m.readOnly ?? false,
       volume: m.size !== undefined ? { storage: m.storage ?? rootStorage, size: sizeToMiB(m.size) ?? 0, backup: m.backup ?? false } : null,
       bind: m.share !== undefined
         ? { storage: s.shareStorages?.[m.share] ?? m.share, subdir: (m.subdir ?? "").replace(/^\/+|\/+$/g, "") }
         : m.hostPath !== undefined ? { hostPath: m.hostPath.replace(/(.)\/+$/, "$1") } : null,
-    })),
-    networks: (s.networks ?? []).map((n, i) => ({
+    }])),
+    networks: Object.fromEntries((s.networks ?? []).map((n, i) => [`net${i}`, {
       name: n.name ?? `eth${i}`,
       bridge: n.bridge ?? defaults.bridge ?? "",
       vlan: n.vlan ?? null,
       ip: n.ip ?? "dhcp",
       gateway: n.gateway ?? null,
       ...(n.mac ? { mac: n.mac.toUpperCase() } : {}),
-    })),
+    }])),
     features: { fuse: f.fuse ?? false, keyctl: f.keyctl ?? false, mknod: f.mknod ?? false, nesting: f.nesting ?? false, mount: [...new Set(f.mount ?? [])].sort() },
     sshKeys: s.clone ? null : canonicalKeys(s.sshKeys ?? []).map(sshFingerprint),
     rootPassword: s.clone ? null : secretRefText(s.rootPassword),

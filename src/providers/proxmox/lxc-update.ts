@@ -21,7 +21,7 @@ import { topField } from "./vm-config.js";
 
 /** Host directories of the storages binds name, fetched once (only when a bind names a storage). */
 export async function bindResolver(c: ProxmoxContext, spec: CtSpec, op: OperationContext): Promise<BindPath> {
-  const needed = spec.mountPoints.some((m) => m.bind?.storage);
+  const needed = Object.values(spec.mountPoints).some((m) => m.bind?.storage);
   const storages = needed ? await storagePaths(c, op.signal) : new Map<string, string>();
   const bindPath: BindPath = (b) => {
     if (b.hostPath !== undefined) return b.hostPath;

@@ -68,7 +68,7 @@ describe("proxmox provider: LXC containers over HTTPS against the simulator", ()
     expect(proxmoxProvider.diff("Container", desiredSpec(desired, "Container/cache"), observed.spec)).toEqual([]);
     const s = observed.spec as unknown as CtSpec;
     expect(s.sshKeys).toEqual([sshFingerprint(KEY)]);
-    expect(s.networks[0]!.mac).toMatch(/^BC:24:11:/);
+    expect(s.networks.net0!.mac).toMatch(/^BC:24:11:/);
     const c = await raw(vmid);
     expect(c).toMatchObject({ hostname: "cache", cores: 1, memory: 512, swap: 256, unprivileged: 1, features: "nesting=1", onboot: 1, tags: "cache;demo;vmsync" });
     expect(c.rootfs).toBe(`local-lvm:vm-${vmid}-disk-0,size=4G`);
@@ -86,7 +86,7 @@ describe("proxmox provider: LXC containers over HTTPS against the simulator", ()
     const p = await run(true);
     const step = stepOf(p.plan, "Container/cache");
     expect(step.action).toBe("update");
-    expect(Object.fromEntries(step.changes.map((ch) => [ch.path, ch.effect]))).toEqual({ cores: "in-place", memory: "in-place", "rootfs.size": "in-place", mountPoints: "in-place" });
+    expect(Object.fromEntries(step.changes.map((ch) => [ch.path, ch.effect]))).toEqual({ cores: "in-place", memory: "in-place", "rootfs.size": "in-place", "mountPoints.mp1": "in-place" });
     expect(p.result!.result).toBe("succeeded");
     const c = await raw(vmid);
     expect(c).toMatchObject({ cores: 2, memory: 1024, rootfs: `local-lvm:vm-${vmid}-disk-0,size=6G`, mp1: `local-lvm:vm-${vmid}-disk-2,mp=/srv/logs,size=512M` });
