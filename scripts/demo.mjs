@@ -45,6 +45,7 @@ const env = { ...process.env };
 const { simEnvironment } = await import(new URL("../dist/sim/run-all.js", import.meta.url).href);
 Object.assign(env, simEnvironment(announcement));
 env.VMSYNC_SIM_TRUENAS_DISPLAY_PASSWORD = "demo-display-secret";
+env.VMSYNC_DEMO_CT_ROOT_PASSWORD = "demo-container-secret";
 
 let code = 0;
 try {

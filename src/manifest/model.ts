@@ -1,8 +1,8 @@
 import type { SourcePos } from "./diagnostics.js";
-import type { NfsShareSpec, ProviderSpec, SnapshotScheduleSpec, VirtualMachineSpec, VmTemplateSpec } from "./schema/index.js";
+import type { ContainerSpec, NfsShareSpec, ProviderSpec, SnapshotScheduleSpec, VirtualMachineSpec, VmTemplateSpec } from "./schema/index.js";
 
 /** Kinds that become objects at a provider (Provider itself is configuration, not a resource). */
-export type ResourceKind = "VmTemplate" | "VirtualMachine" | "NfsShare" | "SnapshotSchedule";
+export type ResourceKind = "VmTemplate" | "VirtualMachine" | "Container" | "NfsShare" | "SnapshotSchedule";
 
 /** How vmsync may change a resource; from the spec's lifecycle fields with defaults applied. */
 export interface Lifecycle {
@@ -16,6 +16,10 @@ export interface Lifecycle {
 export interface SpecOf {
   VmTemplate: VmTemplateSpec;
   VirtualMachine: VirtualMachineSpec;
+  Container: ContainerSpec & {
+    /** Storage id (on this provider) of each NfsShare a mount point binds, by share name (set by the resolver). */
+    shareStorages: Record<string, string>;
+  };
   NfsShare: NfsShareSpec;
   SnapshotSchedule: SnapshotScheduleSpec & {
     resolvedTargets: string[];

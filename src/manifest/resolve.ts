@@ -1,5 +1,6 @@
 import { fieldPath, type DiagnosticBag, type SourcePos } from "./diagnostics.js";
 import { findCycle } from "./cycles.js";
+import { resolveContainers, warnUnsnapshottable } from "./resolve-containers.js";
 import type { DesiredProvider, DesiredResource, DesiredState, Lifecycle, ResourceKind } from "./model.js";
 import { resolveSchedules } from "./resolve-schedules.js";
 import { resolveShares } from "./resolve-shares.js";
@@ -29,7 +30,7 @@ export interface ResolveContext {
  */
 export function reportDangling(ctx: ResolveContext, doc: LoadedDocument, keys: Array<string | number>, kind: string, name: string, known: Map<string, unknown>): void {
   if (ctx.invalid.has(`${kind}/${name}`)) return;
-  const what = kind === "Provider" ? "provider" : kind === "VmTemplate" ? "template" : kind === "NfsShare" ? "share" : kind;
+  const what = kind === "Provider" ? "provider" : kind === "VmTemplate" ? "template" : kind === "NfsShare" ? "share" : kind === "Container" ? "container" : kind;
   reportAt(ctx, doc, keys, "dangling-reference", `${what} "${name}" is not defined`, hint(name, known));
 }
 
@@ -79,6 +80,7 @@ export function resolveDocuments(docs: LoadedDocument[], bag: DiagnosticBag, inv
   const templates = resolveTemplates(ctx);
   const resources: DesiredResource[] = [...[...templates.values()].filter((t) => t.provider !== undefined)];
   resources.push(...resolveVms(ctx, templates));
+  resources.push(...resolveContainers(ctx, resources));
   resources.push(...resolveShares(ctx));
   const seen = new Map<string, DesiredResource>();
   for (const r of resources) {
@@ -87,6 +89,7 @@ export function resolveDocuments(docs: LoadedDocument[], bag: DiagnosticBag, inv
     else seen.set(r.address, r);
   }
   resources.push(...resolveSchedules(ctx, resources));
+  warnUnsnapshottable(ctx, resources);
   checkExplicitDependencies(ctx, resources);
   const cycle = findCycle(resources.map((r) => ({ id: r.address, edges: r.dependsOn })));
   if (cycle) {

@@ -14,6 +14,7 @@ export function sizeToMiB(size: string): number | undefined {
 
 /** MiB rendered in the largest unit that divides it exactly: 4096 → `4GiB`, 1536 → `1536MiB`. */
 export function mibToSize(mib: number): string {
+  if (mib === 0) return "0MiB";
   if (mib % (1024 * 1024) === 0) return `${mib / (1024 * 1024)}TiB`;
   if (mib % 1024 === 0) return `${mib / 1024}GiB`;
   return `${mib}MiB`;

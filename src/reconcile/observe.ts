@@ -3,7 +3,7 @@ import type { ObservedResource, ProviderSession } from "../providers/contract.js
 import type { StateSnapshot } from "../state/contract.js";
 import { realRuntime, withRetry, type RetryPolicy } from "./retry.js";
 
-const ALL_KINDS: ResourceKind[] = ["VmTemplate", "VirtualMachine", "NfsShare", "SnapshotSchedule"];
+const ALL_KINDS: ResourceKind[] = ["VmTemplate", "VirtualMachine", "Container", "NfsShare", "SnapshotSchedule"];
 
 /** A transient error while observing (429, 5xx, a dropped socket) is retried a few times before the run fails. */
 const OBSERVE_RETRY: RetryPolicy = { attempts: 4, baseMs: 500, maxMs: 8_000 };

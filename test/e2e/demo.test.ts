@@ -17,10 +17,12 @@ describe("the quick-start demo", () => {
       child.on("close", (c) => (clearTimeout(timer), resolve({ code: c, output })));
     });
     expect(code, output).toBe(0);
-    expect(output).toMatch(/Plan: 11 to create, 0 to update, 0 to replace, 0 to delete\./);
-    expect(output).toContain("Apply complete! Resources: 11 created");
+    expect(output).toMatch(/Plan: 12 to create, 0 to update, 0 to replace, 0 to delete\./);
+    expect(output).toContain("Apply complete! Resources: 12 created");
+    expect(output).toContain("Container/cache: Creation complete");
     expect(output).toContain("No changes. The infrastructure matches the manifests.");
     expect(output).not.toContain("demo-display-secret");
     expect(output).not.toMatch(/\u001b\[/); // not a terminal: no colour codes, from the demo script or vmsync
+    expect(output).not.toContain("demo-container-secret");
   }, 180_000);
 });

@@ -25,7 +25,7 @@ describe("examples/clusters/homelab against vmsync sim", () => {
     const line = await new Promise<string>((resolve) => createInterface({ input: sim.stdout! }).once("line", resolve));
     const a = JSON.parse(line) as Record<string, Record<string, string>>;
     env = {
-      PVE_ENDPOINT: a.proxmox!.endpoint!, PVE_CA_FILE: a.proxmox!.caFile!, PVE_TOKEN_ID: a.proxmox!.tokenId!, PVE_TOKEN_SECRET: a.proxmox!.tokenSecret!,
+      PVE_ENDPOINT: a.proxmox!.endpoint!, PVE_CA_FILE: a.proxmox!.caFile!, PVE_ROOT_PASSWORD: a.proxmox!.password!, JELLYFIN_ROOT_PASSWORD: "jellyfin-root-secret",
       TRUENAS_ENDPOINT: a.truenas!.endpoint!, TRUENAS_CA_FILE: a.truenas!.caFile!, TRUENAS_API_KEY: a.truenas!.apiKey!,
     };
   });
@@ -38,8 +38,8 @@ describe("examples/clusters/homelab against vmsync sim", () => {
   it("applies end to end, converges, and takes the nightly snapshots", async () => {
     const apply = await cli("apply", "homelab", "--auto-approve");
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
-    expect(apply.stdout).toContain("Apply complete! Resources: 9 created");
-    for (const a of ["NfsShare/vmstore", "NfsShare/vmstore@pve", "VmTemplate/debian-12", "VirtualMachine/k3s-worker-3", "VirtualMachine/media", "SnapshotSchedule/nightly@truenas", "SnapshotSchedule/nightly"]) {
+    expect(apply.stdout).toContain("Apply complete! Resources: 12 created");
+    for (const a of ["NfsShare/vmstore", "NfsShare/vmstore@pve", "NfsShare/media@pve", "Container/jellyfin", "VmTemplate/debian-12", "VirtualMachine/k3s-worker-3", "VirtualMachine/media", "SnapshotSchedule/nightly@truenas", "SnapshotSchedule/nightly"]) {
       expect(apply.stdout).toContain(`${a}: Creation complete`);
     }
     const plan = await cli("plan", "homelab", "--detailed-exitcode");

@@ -50,6 +50,7 @@ export function registerImport(program: Command, io: () => CliIO): void {
 Examples:
   $ vmsync import VirtualMachine/legacy pve1/105 --generate vms/legacy.yaml   # writes the manifest, imports
   $ vmsync import VirtualMachine/web-1 pve1/105                                # the manifest exists already
+  $ vmsync import Container/cache pve1/120                                    # an LXC container: node/vmid too
   $ vmsync plan     # after --generate: no changes
 --generate writes VirtualMachine manifests (Proxmox, TrueNAS, Azure); anything a manifest cannot
 express (e.g. a display password's secret) is named in the file and in the output.`,

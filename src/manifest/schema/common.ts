@@ -117,7 +117,7 @@ export const lifecycleFields = {
     }),
   ),
   dependsOn: Type.Optional(
-    Type.Array(Type.String({ pattern: "^(VmTemplate|VirtualMachine|NfsShare|SnapshotSchedule)/[a-z0-9]([a-z0-9-]*[a-z0-9])?$" }), {
+    Type.Array(Type.String({ pattern: "^(VmTemplate|VirtualMachine|Container|NfsShare|SnapshotSchedule)/[a-z0-9]([a-z0-9-]*[a-z0-9])?$" }), {
       description: "Addresses (Kind/name) that must be applied before this resource, beyond the ones vmsync infers (template, mounted shares, schedule targets).",
       examples: [["NfsShare/media"]],
     }),

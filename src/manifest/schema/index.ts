@@ -1,4 +1,5 @@
 import type { TSchema } from "@sinclair/typebox";
+import { ContainerDocument } from "./container.js";
 import { NfsShareDocument } from "./nfs-share.js";
 import { ProviderDocument } from "./provider.js";
 import { SnapshotScheduleDocument } from "./snapshot-schedule.js";
@@ -11,6 +12,7 @@ export * from "./vm-template.js";
 export * from "./virtual-machine.js";
 export * from "./nfs-share.js";
 export * from "./snapshot-schedule.js";
+export * from "./container.js";
 
 /** The only apiVersion this release reads. */
 export const API_VERSION = "vmsync.io/v1";
@@ -20,6 +22,7 @@ export const kindSchemas = {
   Provider: ProviderDocument,
   VmTemplate: VmTemplateDocument,
   VirtualMachine: VirtualMachineDocument,
+  Container: ContainerDocument,
   NfsShare: NfsShareDocument,
   SnapshotSchedule: SnapshotScheduleDocument,
 } as const satisfies Record<string, TSchema>;

@@ -4,7 +4,7 @@ import { Closed, Duration, LabelSelector, NameRef, lifecycleFields, documentSche
 /** One target entry: a named resource, or every resource of a kind whose labels match. */
 const Target = Closed(
   {
-    kind: Type.Union([Type.Literal("VirtualMachine"), Type.Literal("NfsShare")], { description: "Kind of the targets." }),
+    kind: Type.Union([Type.Literal("VirtualMachine"), Type.Literal("Container"), Type.Literal("NfsShare")], { description: "Kind of the targets." }),
     name: Type.Optional(Type.Union([NameRef], { description: "A resource name (for replicas, NAME-i or NAME for all of them)." })),
     selector: Type.Optional(LabelSelector),
   },
@@ -21,7 +21,7 @@ const Retention = Closed(
 
 /** SnapshotSchedule spec. */
 export const SnapshotScheduleSpec = Closed({
-  targets: Type.Array(Target, { minItems: 1, description: "What to snapshot: VMs (all their disks) and NFS shares." }),
+  targets: Type.Array(Target, { minItems: 1, description: "What to snapshot: VMs (all their disks), containers and NFS shares." }),
   schedule: Type.String({
     description: "hourly, daily, weekly, or a five-field cron expression (UTC).",
     examples: ["daily", "0 3 * * *", "*/15 * * * *"],

@@ -57,6 +57,7 @@ export async function connectProxmox(config: DesiredProvider, options: ConnectOp
       throw err;
     }
     const concurrency = spec.concurrency ?? DEFAULT_CONCURRENCY;
-    return new ProxmoxSession({ api, providerName: config.name, stack: options.stack, concurrency, vmids: new VmidAllocator(api), cloneLocks: new KeyedMutex(), abandoned: new Map() }, options.signal);
+    const secret = (ref: string) => readSecret(ref.startsWith("file:") ? { file: ref.slice(5) } : { env: ref.replace(/^env:/, "") }, config.baseDir, env);
+    return new ProxmoxSession({ api, providerName: config.name, stack: options.stack, concurrency, vmids: new VmidAllocator(api), cloneLocks: new KeyedMutex(), abandoned: new Map(), readSecret: secret }, options.signal);
   });
 }

@@ -21,4 +21,9 @@ export interface ProxmoxContext {
    * marker, so a retry must wait for it instead of creating another.
    */
   abandoned: Map<string, { node: string; vmid: number }>;
+  /**
+   * Reads a secret a resource references (`env:NAME` / `file:PATH`, files relative to the Provider
+   * manifest) at the moment it is sent; the value never enters a spec, plan, state or log.
+   */
+  readSecret(ref: string): Promise<string>;
 }

@@ -5,10 +5,10 @@ import { ProviderError } from "../contract.js";
  * phrase is the message, and task failures only carry an exit-status text. So the few transient
  * conditions PVE reports are recognised by their (stable, documented) texts; everything else is
  * permanent. Transient: per-guest/storage flock timeouts (`can't lock file … got timeout`), a config
- * `lock` still held (`VM is locked (…)`), fork failures (`got no worker upid`), NFS storage not yet
+ * `lock` still held (`VM is locked (…)`, `CT is locked (…)`), fork failures (`got no worker upid`), NFS storage not yet
  * online, proxy errors 502/503/504/595/596/599 and network errors (not TLS verification failures).
  */
-const TRANSIENT_TEXT = [/can't lock file .* got timeout/i, /\bgot timeout\b/i, /VM is locked \(/i, /got no worker upid/i, /storage '[^']*' is not online/i];
+const TRANSIENT_TEXT = [/can't lock file .* got timeout/i, /\bgot timeout\b/i, /(VM|CT) is locked \(/i, /got no worker upid/i, /storage '[^']*' is not online/i];
 const TRANSIENT_STATUS = new Set([502, 503, 504, 595, 596, 599]);
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/i;
 

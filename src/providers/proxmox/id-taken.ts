@@ -9,6 +9,9 @@ import { sleep } from "./sync.js";
 /** Where a guest is. */
 export type GuestRef = { node: string; vmid: number };
 
+/** Reads a guest's config: a VM's (`readGuest`, the default) or a container's. */
+export type GuestReader = (c: ProxmoxContext, node: string, vmid: number, signal?: AbortSignal) => Promise<GuestView | undefined>;
+
 /** True when PVE refused an id because a guest already has it. */
 export function isIdTaken(err: unknown): boolean {
   const text = err instanceof ProxmoxApiError ? err.detail : err instanceof ProxmoxTaskError ? err.exitStatus : "";
@@ -19,9 +22,9 @@ export function isIdTaken(err: unknown): boolean {
  * Whether the guest holding `vmid` (which PVE said exists) is this create's own, e.g. from a request
  * that reached PVE although its answer was lost. Waits briefly while it is still locked by its create.
  */
-export async function ownsId(c: ProxmoxContext, node: string, vmid: number, marker: MarkerLine, op: OperationContext): Promise<GuestView | undefined> {
+export async function ownsId(c: ProxmoxContext, node: string, vmid: number, marker: MarkerLine, op: OperationContext, read: GuestReader = readGuest): Promise<GuestView | undefined> {
   for (let i = 0; i < 30; i++) {
-    const g = await readGuest(c, node, vmid, op.signal);
+    const g = await read(c, node, vmid, op.signal);
     if (!g) return undefined;
     const m = markerOf(g);
     if (m) return m.stack === marker.stack && m.address === marker.address ? g : undefined;
@@ -50,12 +53,12 @@ export async function tracked<T>(c: ProxmoxContext, address: string, ref: GuestR
 }
 
 /** Waits for an abandoned create of `address` to finish; its guest when that is this create's own. */
-export async function resumeAbandoned(c: ProxmoxContext, address: string, marker: MarkerLine, op: OperationContext): Promise<GuestView | undefined> {
+export async function resumeAbandoned(c: ProxmoxContext, address: string, marker: MarkerLine, op: OperationContext, read: GuestReader = readGuest): Promise<GuestView | undefined> {
   const ref = c.abandoned.get(address);
   if (!ref) return undefined;
   for (;;) {
     if (Date.now() > op.deadline) throw Object.assign(new Error(`the earlier create of ${address} (VM ${ref.vmid}) is still running`), { code: "PROXMOX_TASK_TIMEOUT", retryable: false });
-    const g = await readGuest(c, ref.node, ref.vmid, op.signal);
+    const g = await read(c, ref.node, ref.vmid, op.signal);
     if (g && /^(create|clone)$/.test(String(g.config.lock ?? ""))) {
       await sleep(200, op.signal);
       continue;

@@ -19,7 +19,14 @@ export interface MarkerLine extends OwnershipMarker {
   cloneOf?: string;
   clone?: "full" | "linked";
   linkedClones?: boolean;
+  /**
+   * Further create-time facts a kind records (containers: `ostemplate`, `ssh-keys`, `root-password`
+   * — values PVE cannot return), by attribute name; printed after the others, sorted.
+   */
+  extra?: Record<string, string>;
 }
+
+const KNOWN = new Set(["stack", "address", "clone-of", "clone", "linked-clones"]);
 
 const PREFIX = "managed-by=vmsync ";
 
@@ -29,6 +36,7 @@ export function formatMarkerLine(m: MarkerLine): string {
   if (m.cloneOf !== undefined) parts.push(`clone-of=${encodeURIComponent(m.cloneOf)}`);
   if (m.clone !== undefined) parts.push(`clone=${m.clone}`);
   if (m.linkedClones) parts.push("linked-clones=1");
+  for (const key of Object.keys(m.extra ?? {}).sort()) if (!KNOWN.has(key)) parts.push(`${key}=${encodeURIComponent(m.extra![key]!)}`);
   return `${PREFIX}${parts.join(" ")}`;
 }
 
@@ -44,11 +52,13 @@ export function parseMarkerLine(line: string): MarkerLine | undefined {
   const address = attrs.get("address");
   if (!stack || !address) return undefined;
   const clone = attrs.get("clone");
+  const extra = Object.fromEntries([...attrs].filter(([k]) => !KNOWN.has(k)));
   return {
     stack, address,
     ...(attrs.has("clone-of") ? { cloneOf: attrs.get("clone-of")! } : {}),
     ...(clone === "full" || clone === "linked" ? { clone } : {}),
     ...(attrs.get("linked-clones") === "1" ? { linkedClones: true } : {}),
+    ...(Object.keys(extra).length ? { extra } : {}),
   };
 }
 

@@ -4,13 +4,15 @@ import { inContext } from "./errors.js";
 import { listGuests, readGuests } from "./guests.js";
 import { guestId, observedGuest, tagsOf } from "./normalise.js";
 import { observeStorages } from "./storage.js";
+import { observeContainers } from "./lxc-observe.js";
 
 /**
  * `ProviderSession.observe`: the guests from the live per-node lists (one call per node), then the
  * configs of the guests in scope — known from state, named like a desired resource (to report
  * same-named unowned ones as conflicts), or tagged `vmsync` (to adopt interrupted creates) — read
  * with at most `spec.concurrency` requests in flight; plus one `/storage?type=nfs` call for NFS
- * storages. Everything comes back canonical (see `normalise.ts`, `storage.ts`).
+ * storages, and the LXC containers (`lxc-observe.ts`). Everything comes back canonical (see
+ * `normalise.ts`, `storage.ts`, `lxc-normalise.ts`).
  */
 export async function observeProxmox(c: ProxmoxContext, scope: ObserveScope, signal?: AbortSignal): Promise<ObservedResource[]> {
   return inContext(`observe proxmox provider ${c.providerName}`, async () => {
@@ -25,6 +27,7 @@ export async function observeProxmox(c: ProxmoxContext, scope: ObserveScope, sig
       }
     }
     if (scope.kinds.includes("NfsShare")) out.push(...(await observeStorages(c, scope, signal)));
+    out.push(...(await observeContainers(c, scope, signal)));
     return out;
   });
 }

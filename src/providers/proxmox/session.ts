@@ -3,13 +3,16 @@ import type { ProxmoxContext } from "./context.js";
 import { observeProxmox } from "./observe.js";
 import { snapshotActions } from "./snapshots.js";
 import { createStorage, deleteStorage, updateStorage } from "./storage.js";
+import { createContainer } from "./lxc-create.js";
+import { deleteContainer } from "./lxc-delete.js";
+import { updateContainer } from "./lxc-update.js";
 import { createGuest } from "./vm-create.js";
 import { deleteGuest } from "./vm-delete.js";
 import { updateGuest } from "./vm-update.js";
 
 /**
- * A live session with one Proxmox VE cluster. VirtualMachine and VmTemplate are QEMU guests
- * (external id `node/vmid`); NfsShare attachments are NFS storages (external id = storage id).
+ * A live session with one Proxmox VE cluster. VirtualMachine and VmTemplate are QEMU guests and
+ * Container an LXC guest (external id `node/vmid`); NfsShare attachments are NFS storages (external id = storage id).
  * Every operation waits for its UPID tasks and honours `ctx.signal` and `ctx.deadline`.
  */
 export class ProxmoxSession implements ProviderSession {
@@ -29,18 +32,21 @@ export class ProxmoxSession implements ProviderSession {
 
   create(req: CreateRequest, ctx: OperationContext): Promise<ObservedResource> {
     if (req.kind === "NfsShare") return createStorage(this.c, req, ctx);
+    if (req.kind === "Container") return createContainer(this.c, req, ctx);
     if (req.kind === "VirtualMachine" || req.kind === "VmTemplate") return createGuest(this.c, req, ctx);
     return Promise.reject(unsupported(req.kind));
   }
 
   update(req: UpdateRequest, ctx: OperationContext): Promise<ObservedResource> {
     if (req.kind === "NfsShare") return updateStorage(this.c, req, ctx);
+    if (req.kind === "Container") return updateContainer(this.c, req, ctx);
     if (req.kind === "VirtualMachine" || req.kind === "VmTemplate") return updateGuest(this.c, req, ctx);
     return Promise.reject(unsupported(req.kind));
   }
 
   delete(req: DeleteRequest, ctx: OperationContext): Promise<void> {
     if (req.kind === "NfsShare") return deleteStorage(this.c, req, ctx);
+    if (req.kind === "Container") return deleteContainer(this.c, req, ctx);
     if (req.kind === "VirtualMachine" || req.kind === "VmTemplate") return deleteGuest(this.c, req, ctx);
     return Promise.reject(unsupported(req.kind));
   }

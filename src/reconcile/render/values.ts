@@ -13,7 +13,7 @@ export function isSensitive(path: string, sensitive: string[]): boolean {
  * Canonical specs keep sizes as MiB numbers under these keys (every provider does); people read
  * them with units. Azure's own GiB fields keep Azure's unit.
  */
-const MIB_KEYS = new Set(["memory", "size", "quota"]);
+const MIB_KEYS = new Set(["memory", "size", "quota", "swap"]);
 const GIB_KEYS = new Set(["sizeGB", "quotaGiB", "diskSizeGB"]);
 
 /** `value` with every size under a size key written with its unit (`8192` under `memory` → `8GiB`), recursively. */
@@ -55,7 +55,12 @@ export function maskSpec(spec: unknown, sensitive: string[], prefix = ""): unkno
   return spec;
 }
 
-/** Secret references ({env} / {file}) are not secrets and stay visible in saved plans. */
+/**
+ * Secret references ({env} / {file}, or the `env:NAME` / `file:PATH` strings providers keep in
+ * canonical specs) are not secrets and stay visible in saved plans, so that applying a saved plan
+ * can still read the secret they name.
+ */
 function isReference(v: unknown): boolean {
+  if (typeof v === "string") return /^(env|file):./.test(v);
   return !!v && typeof v === "object" && ("env" in (v as object) || "file" in (v as object)) && Object.keys(v as object).length === 1;
 }

@@ -5,7 +5,7 @@ import { randomMac, randomUuid } from "./ids.js";
 import { GuestLocks } from "./locks.js";
 import { RrdCache } from "./rrd-cache.js";
 import { TaskManager } from "./tasks.js";
-import { summarise } from "./vm-summary.js";
+import { guestSummary } from "./guest-summary.js";
 import type { StorageConfig, VmRecord, WorldData } from "./world.js";
 import { WorldStore } from "./world-store.js";
 
@@ -45,7 +45,7 @@ export class SimContext {
       changed: () => this.store.markDirty(),
     });
     this.rrd = new RrdCache(tunables.clusterResourcesLagMs);
-    for (const vm of Object.values(world.vms)) this.rrd.record(summarise(vm), 0);
+    for (const vm of Object.values(world.vms)) this.rrd.record(guestSummary(vm), 0);
     this.faultRng = new SeededRandom(knobs.seed);
     this.idRng = new SeededRandom((knobs.seed * 2654435761 + world.generation * 40503) >>> 0);
   }
@@ -59,7 +59,7 @@ export class SimContext {
 
   /** Records that `vm` (or the world) changed: schedules persistence and an RRD sample. */
   changed(vm?: VmRecord): void {
-    if (vm && this.world.vms[vm.vmid] === vm) this.rrd.record(summarise(vm));
+    if (vm && this.world.vms[vm.vmid] === vm) this.rrd.record(guestSummary(vm));
     this.store.markDirty();
   }
 
@@ -70,11 +70,11 @@ export class SimContext {
     }
   }
 
-  /** The guest `vmid` on `node`, or PVE's `Configuration file … does not exist` 500. */
+  /** The QEMU guest `vmid` on `node`, or PVE's `Configuration file … does not exist` 500 (also for a container's id). */
   vm(node: string, vmid: number): VmRecord {
     this.checkNode(node);
     const vm = this.world.vms[vmid];
-    if (!vm || vm.node !== node) noSuchVm(node, vmid);
+    if (!vm || vm.node !== node || vm.type === "lxc") noSuchVm(node, vmid);
     return vm;
   }
 

@@ -25,9 +25,13 @@ export function paramError(errors: Record<string, string>): never {
   throw new PveError(400, "Parameter verification failed.\n", errors);
 }
 
-/** The exact text PVE's lock_file_full produces when the per-guest flock cannot be taken in time. */
-export function lockTimeoutMessage(vmid: number): string {
-  return `can't lock file '/var/lock/qemu-server/lock-${vmid}.conf' - got timeout`;
+/**
+ * The exact text PVE's lock_file_full produces when the per-guest flock cannot be taken in time
+ * (qemu-server locks `/var/lock/qemu-server/lock-<vmid>.conf`, pve-container `/run/lock/lxc/pve-config-<vmid>.lock`).
+ */
+export function lockTimeoutMessage(vmid: number, type?: "lxc"): string {
+  const file = type === "lxc" ? `/run/lock/lxc/pve-config-${vmid}.lock` : `/var/lock/qemu-server/lock-${vmid}.conf`;
+  return `can't lock file '${file}' - got timeout`;
 }
 
 /** The 500 PVE gives for a guest whose config file does not exist on the addressed node. */

@@ -14,7 +14,9 @@ export type Fault =
 /** Decides whether this request fails; consumes the fault generator only when `faultRate > 0`. */
 export function pickFault(sim: SimContext, method: string, path: string): Fault | undefined {
   if (!sim.faultRng.chance(sim.knobs.faultRate)) return undefined;
-  const vmid = /\/qemu\/(\d+)/.exec(path)?.[1];
+  const guest = /\/(qemu|lxc)\/(\d+)/.exec(path);
+  const vmid = guest?.[2];
+  const type = guest?.[1] === "lxc" ? "lxc" : undefined;
   const mutation = method !== "GET";
   const roll = sim.faultRng.int(vmid && mutation ? 4 : 2);
   switch (roll) {
@@ -23,8 +25,8 @@ export function pickFault(sim: SimContext, method: string, path: string): Fault 
     case 1:
       return { kind: "http", error: new PveError(599, "Too many redirections\n") };
     case 2:
-      return { kind: "http", error: new PveError(500, `${lockTimeoutMessage(Number(vmid))}\n`) };
+      return { kind: "http", error: new PveError(500, `${lockTimeoutMessage(Number(vmid), type)}\n`) };
     default:
-      return { kind: "task", message: lockTimeoutMessage(Number(vmid)) };
+      return { kind: "task", message: lockTimeoutMessage(Number(vmid), type) };
   }
 }

@@ -23,13 +23,13 @@ export class GuestLocks {
     return !!s && (s.exclusive || s.shared > 0);
   }
 
-  /** Takes the lock, waiting up to `timeoutMs`; rejects with the lock-timeout `PveError`. */
-  async acquire(vmid: number, mode: "exclusive" | "shared", timeoutMs: number): Promise<Release> {
+  /** Takes the lock, waiting up to `timeoutMs`; rejects with the lock-timeout `PveError` (worded for the guest `type`). */
+  async acquire(vmid: number, mode: "exclusive" | "shared", timeoutMs: number, type?: "lxc"): Promise<Release> {
     const state = this.state(vmid);
     const deadline = Date.now() + timeoutMs;
     while (!this.tryTake(state, mode)) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new PveError(500, `${lockTimeoutMessage(vmid)}\n`);
+      if (left <= 0) throw new PveError(500, `${lockTimeoutMessage(vmid, type)}\n`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, left);
         function done(): void {

@@ -8,13 +8,13 @@ import { storageEntries } from "./routes-storage.js";
 /**
  * Cluster-wide reads: `/nodes`, `/nodes/{node}`, `/nodes/{node}/status`, `/cluster/status`,
  * `/cluster/nextid` (lowest free id, no reservation: concurrent callers may get the same id) and
- * `/cluster/resources` (guests as the lagging RRD sees them; tags/lock/node live).
+ * `/cluster/resources` (VMs and containers as the lagging RRD sees them; tags/lock/node live).
  */
 export function registerClusterRoutes(router: Router): void {
   router.add("GET", "/nodes", ({ sim }) => sim.world.nodes.map((n) => nodeEntry(sim, n)));
   router.add("GET", "/nodes/{node}", ({ sim, input }) => {
     sim.checkNode(String(input.node));
-    return ["qemu", "storage", "tasks", "status", "network", "version"].map((subdir) => ({ subdir }));
+    return ["qemu", "lxc", "storage", "tasks", "status", "network", "version"].map((subdir) => ({ subdir }));
   });
   router.add("GET", "/nodes/{node}/status", ({ sim, input }) => {
     const node = String(input.node);
@@ -79,7 +79,8 @@ function guestEntries(sim: SimContext): Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [];
   for (const id of ids) {
     const vm = sim.world.vms[id]!;
-    const e: Record<string, unknown> = { id: `qemu/${vm.vmid}`, vmid: vm.vmid, node: vm.node, type: "qemu" };
+    const type = vm.type === "lxc" ? "lxc" : "qemu";
+    const e: Record<string, unknown> = { id: `${type}/${vm.vmid}`, vmid: vm.vmid, node: vm.node, type };
     const rrd = sim.rrd.read(vm.vmid);
     if (!rrd) e.status = "unknown";
     else {

@@ -3,6 +3,7 @@ import type { SimContext } from "./context.js";
 import { fail, paramError } from "./errors.js";
 import type { Router } from "./router.js";
 import { P, str, validate, type ParamDef } from "./schema.js";
+import { volumeContent } from "./lxc-templates.js";
 import { isShared, STORAGE_TYPES, typeInfo } from "./volumes.js";
 import type { StorageConfig } from "./world.js";
 
@@ -157,7 +158,7 @@ export function registerStorageRoutes(router: Router): void {
     return Object.values(sim.world.volumes)
       .filter((v) => v.storage === id && (v.node === null || v.node === node))
       .filter((v) => p.vmid === undefined || v.vmid === p.vmid)
-      .map((v) => ({ volid: v.volid, format: v.format, size: v.size, ctime: v.ctime, content: v.format === "iso" ? "iso" : "images", ...(v.vmid ? { vmid: v.vmid, used: v.size } : {}) }))
+      .map((v) => ({ volid: v.volid, format: v.format, size: v.size, ctime: v.ctime, content: volumeContent(sim.world, v), ...(v.vmid ? { vmid: v.vmid, used: v.size } : {}) }))
       .filter((v) => p.content === undefined || v.content === p.content);
   });
 }

@@ -54,7 +54,7 @@ export function registerVmCloneRoutes(router: Router): void {
       if (p.format !== undefined) paramError({ format: "parameter 'format' not allowed for linked clones" });
     }
     const existing = sim.world.vms[newid];
-    if (existing) fail(`VM ${newid} already exists on node '${existing.node}'`);
+    if (existing) fail(`${existing.type === "lxc" ? "CT" : "VM"} ${newid} already exists on node '${existing.node}'`);
     checkConfigLock(src);
     const snapname = str(p, "snapname");
     const base = snapname !== undefined ? src.snapshots[snapname]?.conf : src.conf;

@@ -65,7 +65,7 @@ export function registerVmCreateRoutes(router: Router): void {
     const p = validate(input, { props: { node: P.node, full: P.optBool } });
     const node = str(p, "node")!;
     sim.checkNode(node);
-    return Object.values(sim.world.vms).filter((v) => v.node === node).map((v) => liveEntry(v, p.full === 1));
+    return Object.values(sim.world.vms).filter((v) => v.node === node && v.type !== "lxc").map((v) => liveEntry(v, p.full === 1));
   });
   router.add("GET", "/nodes/{node}/qemu/{vmid}", ({ sim, input }) => {
     const p = validate(input, { props: { node: P.node, vmid: P.vmid } });
@@ -81,7 +81,7 @@ export function registerVmCreateRoutes(router: Router): void {
     const values = configValues(p, Object.keys(CREATE_CONTROL));
     if (p.archive !== undefined) fail("unable to restore VM - restore is not supported by this server");
     const existing = sim.world.vms[vmid];
-    if (existing) fail(`unable to create VM ${vmid} - VM ${vmid} already exists on node '${existing.node}'`);
+    if (existing) fail(`unable to create VM ${vmid} - ${existing.type === "lxc" ? "CT" : "VM"} ${vmid} already exists on node '${existing.node}'`);
     const vm: VmRecord = { vmid, node, conf: { lock: "create" }, pending: {}, pendingDelete: {}, snapshots: {}, running: false };
     sim.world.vms[vmid] = vm;
     sim.changed(vm);

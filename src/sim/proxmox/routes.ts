@@ -1,5 +1,11 @@
 import { registerAccessRoutes } from "./routes-access.js";
 import { registerClusterRoutes } from "./routes-cluster.js";
+import { registerLxcCloneRoutes } from "./routes-lxc-clone.js";
+import { registerLxcConfigRoutes } from "./routes-lxc-config.js";
+import { registerLxcCreateRoutes } from "./routes-lxc-create.js";
+import { registerLxcDeleteRoutes } from "./routes-lxc-delete.js";
+import { registerLxcResizeRoutes } from "./routes-lxc-resize.js";
+import { registerLxcStatusRoutes } from "./routes-lxc-status.js";
 import { registerStorageRoutes } from "./routes-storage.js";
 import { registerTaskRoutes } from "./routes-tasks.js";
 import { registerVmCloneRoutes } from "./routes-vm-clone.js";
@@ -25,5 +31,11 @@ export function buildRouter(): Router {
   registerVmCloneRoutes(router);
   registerVmResizeRoutes(router);
   registerVmSnapshotRoutes(router);
+  registerLxcCreateRoutes(router);
+  registerLxcConfigRoutes(router);
+  registerLxcStatusRoutes(router);
+  registerLxcDeleteRoutes(router);
+  registerLxcCloneRoutes(router);
+  registerLxcResizeRoutes(router);
   return router;
 }

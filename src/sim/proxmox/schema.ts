@@ -11,6 +11,7 @@ export interface ParamDef {
   minimum?: number;
   maximum?: number;
   maxLength?: number;
+  minLength?: number;
   enum?: readonly string[];
   pattern?: RegExp;
   /** Extra check; returns an error text (`invalid format - …`) or null. */
@@ -57,6 +58,7 @@ function checkOne(def: ParamDef, value: unknown): { value?: string | number | st
     return { value: def.type === "integer" ? n : text };
   }
   if (def.maxLength !== undefined && text.length > def.maxLength) return { error: `value may only be ${def.maxLength} characters long` };
+  if (def.minLength !== undefined && text.length < def.minLength) return { error: `value must be at least ${def.minLength} characters long` };
   if (def.enum && !def.enum.includes(text)) return { error: `value '${text}' does not have a value in the enumeration '${def.enum.join(", ")}'` };
   if (def.pattern && !def.pattern.test(text)) return { error: "value does not match the regex pattern" };
   if (def.check) {

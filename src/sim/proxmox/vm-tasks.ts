@@ -22,6 +22,8 @@ export interface VmTaskSpec {
   flock: "exclusive" | "shared" | "none";
   /** Flock wait; defaults to the simulator's `lockTimeoutMs`. */
   lockTimeoutMs?: number;
+  /** `lxc` for a container (its lock file and texts differ). */
+  guestType?: "lxc";
   run(task: TaskContext): Promise<void>;
 }
 
@@ -36,7 +38,7 @@ export function forkVmTask(ctx: RequestContext, spec: VmTaskSpec): string {
     ...(ctx.injectedTaskFailure !== undefined ? { injectedFailure: ctx.injectedTaskFailure } : {}),
     run: async (task) => {
       if (spec.flock === "none") return spec.run(task);
-      const release = await sim.locks.acquire(spec.vmid, spec.flock, spec.lockTimeoutMs ?? sim.tunables.lockTimeoutMs);
+      const release = await sim.locks.acquire(spec.vmid, spec.flock, spec.lockTimeoutMs ?? sim.tunables.lockTimeoutMs, spec.guestType);
       try {
         await spec.run(task);
       } finally {
@@ -47,11 +49,27 @@ export function forkVmTask(ctx: RequestContext, spec: VmTaskSpec): string {
 }
 
 /** Runs `fn` synchronously for the request while holding the guest's exclusive flock (PUT config). */
-export async function withGuestLock<T>(ctx: RequestContext, vmid: number, fn: () => T): Promise<T> {
-  const release = await ctx.sim.locks.acquire(vmid, "exclusive", ctx.sim.tunables.lockTimeoutMs);
+export async function withGuestLock<T>(ctx: RequestContext, vmid: number, fn: () => T, type?: "lxc"): Promise<T> {
+  const release = await ctx.sim.locks.acquire(vmid, "exclusive", ctx.sim.tunables.lockTimeoutMs, type);
   try {
     return fn();
   } finally {
     release();
   }
+}
+
+/**
+ * Takes an injected task failure off the request so the worker can raise it itself, after its own
+ * setup and with its own cleanup (a create or clone that fails removes what it reserved, as PVE's
+ * workers do) — instead of failing before the worker runs.
+ */
+export function failInsideWorker(ctx: RequestContext): { ctx: RequestContext; fault: () => void } {
+  const injected = ctx.injectedTaskFailure;
+  const { injectedTaskFailure: _dropped, ...rest } = ctx;
+  return {
+    ctx: rest,
+    fault: () => {
+      if (injected !== undefined) throw new Error(injected);
+    },
+  };
 }

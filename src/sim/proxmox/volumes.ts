@@ -85,11 +85,15 @@ function freeIndex(sim: SimContext, storage: string, node: string, vmid: number)
   return n;
 }
 
-/** Allocates `vm-<vmid>-disk-<n>` of `size` bytes; dies like PVE on bad storage/format. */
-export function allocateDisk(sim: SimContext, a: { storage: string; node: string; vmid: number; size: number; format?: string }): VolumeRecord {
+/**
+ * Allocates `vm-<vmid>-disk-<n>` of `size` bytes; dies like PVE on bad storage/format. `content`
+ * is what the storage must hold: `images` (VM disks, default) or `rootdir` (container volumes).
+ */
+export function allocateDisk(sim: SimContext, a: { storage: string; node: string; vmid: number; size: number; format?: string; content?: "images" | "rootdir" }): VolumeRecord {
   const cfg = usableStorage(sim, a.storage, a.node);
   const info = typeInfo(cfg);
-  if (!sim.contentOf(a.storage).includes("images")) fail(`storage '${a.storage}' does not support vm images`);
+  if (a.content === "rootdir" && !sim.contentOf(a.storage).includes("rootdir")) fail(`content type 'rootdir' is not available or configured on storage '${a.storage}'`);
+  if (a.content !== "rootdir" && !sim.contentOf(a.storage).includes("images")) fail(`storage '${a.storage}' does not support vm images`);
   const format = a.format ?? (info.file ? String(cfg.format ?? "raw") : "raw");
   if (!info.formats.includes(format)) fail(`unsupported format '${format}'`);
   const n = freeIndex(sim, a.storage, a.node, a.vmid);
@@ -136,10 +140,10 @@ export function renameToBase(sim: SimContext, volid: string, node: string): stri
 }
 
 /** Full copy of a volume to `storage` for `vmid` (same size). */
-export function copyVolume(sim: SimContext, src: VolumeRecord, a: { storage: string; node: string; vmid: number; format?: string }): VolumeRecord {
+export function copyVolume(sim: SimContext, src: VolumeRecord, a: { storage: string; node: string; vmid: number; format?: string; content?: "images" | "rootdir" }): VolumeRecord {
   const cfg = usableStorage(sim, a.storage, a.node);
   const format = a.format ?? (typeInfo(cfg).formats.includes(src.format) ? src.format : "raw");
-  return allocateDisk(sim, { storage: a.storage, node: a.node, vmid: a.vmid, size: src.size, format });
+  return allocateDisk(sim, { storage: a.storage, node: a.node, vmid: a.vmid, size: src.size, format, ...(a.content ? { content: a.content } : {}) });
 }
 
 /** Linked clone of a base volume: `store:base-100-disk-0/vm-101-disk-0` (block) or qcow2 backing (file). */

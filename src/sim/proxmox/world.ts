@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { seedContainerTemplates } from "./lxc-templates.js";
 
 /**
  * The simulated cluster's persistent data: nodes, storage.cfg, guest configs (with pending and
@@ -19,9 +20,20 @@ export interface SnapshotRecord {
   parent?: string;
 }
 
-/** A QEMU guest: active config, `[PENDING]` overlay (values and deletions → force flag) and run state. */
+/**
+ * A guest: active config, `[PENDING]` overlay (values and deletions → force flag) and run state.
+ * QEMU VMs and LXC containers share one VMID space (pmxcfs' vmlist), so both live in `vms`;
+ * `type` tells them apart (absent = QEMU).
+ */
 export interface VmRecord {
   vmid: number;
+  /** `lxc` for a container; absent for a QEMU VM. */
+  type?: "lxc";
+  /**
+   * Containers: what the create wrote inside the root filesystem, which the API never returns
+   * (the root password as a SHA-256 hex digest — never the password — and the authorized keys).
+   */
+  guestFs?: { rootPasswordSha256?: string; authorizedKeys?: string[] };
   node: string;
   conf: Conf;
   pending: Conf;
@@ -87,7 +99,7 @@ export interface WorldSeed {
   storages?: StorageConfig[];
 }
 
-/** The default storages: `local-lvm` (lvmthin, images) and `local` (dir, iso/vztmpl/snippets). */
+/** The default storages: `local-lvm` (lvmthin, images and container volumes) and `local` (dir, iso/vztmpl/snippets). */
 export const defaultStorages: StorageConfig[] = [
   { storage: "local", type: "dir", path: "/var/lib/vz", content: "iso,snippets,vztmpl" },
   { storage: "local-lvm", type: "lvmthin", thinpool: "data", vgname: "pve", content: "images,rootdir" },
@@ -125,6 +137,7 @@ export function createWorld(seed: WorldSeed): WorldData {
       const volid = `local:iso/${name}`;
       world.volumes[`${node}/${volid}`] = { volid, storage: "local", node, vmid: 0, size, format: "iso", ctime: now };
     }
+    seedContainerTemplates(world, node, now);
   }
   return world;
 }
