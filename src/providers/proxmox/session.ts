@@ -1,10 +1,11 @@
-import { ProviderError, type CreateRequest, type DeleteRequest, type ObservedResource, type ObserveScope, type OperationContext, type ProviderSession, type SnapshotActions, type UpdateRequest } from "../contract.js";
+import { ProviderError, type CreateRequest, type DeleteRequest, type ObservedResource, type ObserveScope, type OperationContext, type PowerActions, type ProviderSession, type SnapshotActions, type UpdateRequest } from "../contract.js";
 import type { ProxmoxContext } from "./context.js";
 import { observeProxmox } from "./observe.js";
 import { snapshotActions } from "./snapshots.js";
 import { createStorage, deleteStorage, updateStorage } from "./storage.js";
 import { createGuest } from "./vm-create.js";
 import { deleteGuest } from "./vm-delete.js";
+import { proxmoxPower } from "./vm-power.js";
 import { updateGuest } from "./vm-update.js";
 
 /**
@@ -14,8 +15,10 @@ import { updateGuest } from "./vm-update.js";
  */
 export class ProxmoxSession implements ProviderSession {
   readonly snapshots: SnapshotActions;
+  readonly power: PowerActions;
   constructor(private readonly c: ProxmoxContext, private readonly signal?: AbortSignal) {
     this.snapshots = snapshotActions(c);
+    this.power = proxmoxPower(c);
   }
 
   /** The shared context (for tests and tools built on the session). */
