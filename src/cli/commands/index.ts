@@ -7,6 +7,7 @@ import { registerState } from "./state.js";
 import { registerPlan } from "./plan.js";
 import { registerSim } from "./sim.js";
 import { registerSnapshot } from "./snapshot.js";
+import { registerStatus } from "./status.js";
 import { registerValidate } from "./validate.js";
 import { registerWatch } from "./watch.js";
 
@@ -19,6 +20,7 @@ export function registerCommands(program: Command, io: () => CliIO): void {
   registerHistory(program, io);
   registerImport(program, io);
   registerSim(program, io);
+  registerStatus(program, io);
   registerSnapshot(program, io);
   registerWatch(program, io);
 }
