@@ -202,6 +202,11 @@ export class ProviderError extends Error {
   }
 }
 
+/** True when `err` says the VM is not running (`PowerActions.restart` on a stopped VM). */
+export function isNotRunning(err: unknown): boolean {
+  return err instanceof Error && (err as { code?: unknown }).code === "NOT_RUNNING";
+}
+
 /** True when `err` is worth retrying. Only errors that say so are: everything else is permanent. */
 export function isTransient(err: unknown): boolean {
   return err instanceof Error && (err as { retryable?: unknown }).retryable === true;

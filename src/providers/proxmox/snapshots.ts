@@ -1,4 +1,4 @@
-import type { OperationContext, SnapshotActions } from "../contract.js";
+import { ProviderError, type OperationContext, type SnapshotActions } from "../contract.js";
 import type { ProxmoxContext } from "./context.js";
 import { inContext, ProxmoxApiError, ProxmoxTaskError } from "./errors.js";
 import { parseGuestId } from "./normalise.js";
@@ -26,7 +26,8 @@ export function stackOfSnapshot(description: string | undefined): string | undef
  * (`start=1`) when it was running.
  */
 export function snapshotActions(c: ProxmoxContext): SnapshotActions {
-  const base = (externalId: string) => {
+  const base = (externalId: string, kind = "VirtualMachine") => {
+    if (kind !== "VirtualMachine") throw new ProviderError(`${kind} ${externalId} has no snapshots on Proxmox (only VMs do)`, { code: "UNSUPPORTED", retryable: false });
     const { node, vmid } = parseGuestId(externalId);
     return `/nodes/${node}/qemu/${vmid}/snapshot`;
   };
@@ -34,7 +35,7 @@ export function snapshotActions(c: ProxmoxContext): SnapshotActions {
   return {
     list: (target) =>
       inContext(`list snapshots of proxmox vm ${target.externalId}`, async () => {
-        const items = await c.api.get<Array<{ name: string; snaptime?: number; description?: string }>>(base(target.externalId));
+        const items = await c.api.get<Array<{ name: string; snaptime?: number; description?: string }>>(base(target.externalId, target.kind));
         return items
           .filter((s) => s.name !== "current")
           .sort((a, b) => (a.snaptime ?? 0) - (b.snaptime ?? 0) || a.name.localeCompare(b.name))
@@ -46,7 +47,7 @@ export function snapshotActions(c: ProxmoxContext): SnapshotActions {
     create: (target, name, ctx: OperationContext) =>
       inContext(`snapshot proxmox vm ${target.externalId} as ${name}`, async () => {
         try {
-          await runTask(c.api, { method: "POST", path: base(target.externalId), params: { snapname: name, description: snapshotDescription(c.stack) } }, ctx);
+          await runTask(c.api, { method: "POST", path: base(target.externalId, target.kind), params: { snapname: name, description: snapshotDescription(c.stack) } }, ctx);
         } catch (err) {
           if (!/already used/i.test(textOf(err))) throw err;
         }
@@ -54,7 +55,7 @@ export function snapshotActions(c: ProxmoxContext): SnapshotActions {
     delete: (target, name, ctx: OperationContext) =>
       inContext(`delete snapshot ${name} of proxmox vm ${target.externalId}`, async () => {
         try {
-          await runTask(c.api, { method: "DELETE", path: `${base(target.externalId)}/${encodeURIComponent(name)}` }, ctx);
+          await runTask(c.api, { method: "DELETE", path: `${base(target.externalId, target.kind)}/${encodeURIComponent(name)}` }, ctx);
         } catch (err) {
           if (!/does not exist/i.test(textOf(err))) throw err;
         }
@@ -62,7 +63,7 @@ export function snapshotActions(c: ProxmoxContext): SnapshotActions {
     rollback: (target, name, ctx: OperationContext) =>
       inContext(`roll proxmox vm ${target.externalId} back to snapshot ${name}`, async () => {
         const running = await isRunning(c, parseGuestId(target.externalId), ctx);
-        await runTask(c.api, { method: "POST", path: `${base(target.externalId)}/${encodeURIComponent(name)}/rollback`, params: running ? { start: 1 } : {} }, ctx);
+        await runTask(c.api, { method: "POST", path: `${base(target.externalId, target.kind)}/${encodeURIComponent(name)}/rollback`, params: running ? { start: 1 } : {} }, ctx);
       }),
   };
 }
