@@ -66,9 +66,13 @@ function rowOf(input: FleetInput, address: string, r: DesiredResource | undefine
   const health = provider ? input.providers.find((p) => p.name === provider) : undefined;
   const externalId = step?.externalId ?? record?.externalId;
   const o = observedFor(input, provider, kind, externalId);
-  let sync: Sync = health && !health.reachable ? { state: "unknown", fields: [], detail: health.error ?? "the provider could not be observed" } : step ? syncOf(step, input.plan) : { state: "unknown", fields: [], detail: "not planned" };
+  const held = input.held?.find((h) => h.address === address)?.error;
+  let sync: Sync = health && !health.reachable ? { state: "unknown", fields: [], detail: health.error ?? "the provider could not be observed" }
+    : step ? syncOf(step, input.plan)
+    : held !== undefined ? { state: "failed", fields: [], detail: held }
+    : { state: "unknown", fields: [], detail: "left out of the plan" };
   if (sync.state !== "in-sync" && sync.state !== "unknown" && sync.state !== "suspended") {
-    const failure = input.held?.find((h) => h.address === address)?.error ?? lastFailure(input.history, address);
+    const failure = held ?? lastFailure(input.history, address);
     if (failure !== undefined) sync = { state: "failed", fields: sync.fields, detail: failure };
   }
   const by = record ? lastAppliedBy(input.history, address) : undefined;
