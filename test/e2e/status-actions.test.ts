@@ -118,6 +118,9 @@ describe("vmsync status / restart / snapshot against the simulators", () => {
     expect(Number(((await w.pve.get(`/nodes/pve1/qemu/${vmid}/config`)).data.data as { cores: number }).cores)).toBe(4);
     const history = JSON.parse((await vmsync(["--json", "history", "-C", "demo", "-n", "1"])).stdout) as { history: Array<{ command: string; steps: Array<{ action: string }> }> };
     expect(history.history[0]).toMatchObject({ command: "snapshot rollback VirtualMachine/db before-upgrade --force", steps: [{ action: "rollback" }] });
+    const azure = await vmsync(["snapshot", "rollback", "dev", "any", "-C", "demo", "--auto-approve"]);
+    expect(azure.code).toBe(1);
+    expect(azure.stderr).toContain("VirtualMachine/dev is on Azure, which has no in-place rollback");
   });
 
   it("reports the resources of a provider that cannot be reached as unknown, the rest as observed, and exits 1", async () => {

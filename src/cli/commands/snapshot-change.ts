@@ -97,6 +97,9 @@ export function registerSnapshotRollback(snapshot: Command, io: () => CliIO): vo
       const ws = await openWorkspace([flags.dir], flags, out);
       try {
         const t = await oneTarget(ws, arg);
+        if (ws.desired.providers.get(t.provider)?.spec.type === "azure") {
+          throw new UsageError(`${t.address} is on Azure, which has no in-place rollback: vmsync does not roll Azure VMs back (yet)`, "Create a disk from the snapshot (az disk create --source SNAPSHOT_ID), stop the VM and swap its OS disk (az vm update --os-disk DISK); `vmsync snapshot list` shows the snapshots.");
+        }
         const protectedNow = t.protect || ws.desired.resources.some((r) => r.address === t.address && r.lifecycle.protect);
         if (protectedNow && !flags.force) throw new UsageError(`${t.address} is protected (protect: true): vmsync does not roll it back`, "If you mean it, run again with --force.");
         const snaps = await listed(ws, out, t);
