@@ -3,9 +3,9 @@
  * three simulators (examples/clusters/demo): the fleet with placement and power from the bulk
  * observe, drift made through the Proxmox API shown with its field, restarts and snapshots done
  * through each provider's API and recorded in history, protection honoured, and an unreachable
- * provider reported without hiding the rest. The table and the restart run the compiled CLI as a
- * process (`npm test` builds first); the other commands run in this process (`run()` of main.ts,
- * the same code) to keep the suite fast.
+ * provider reported without hiding the rest. The apply, the table and `status --watch` run the
+ * compiled CLI as a process (`npm test` builds first); the other commands run in this process
+ * (`run()` of main.ts, the same code) to keep the suite fast.
  */
 import { spawn } from "node:child_process";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -74,7 +74,7 @@ describe("vmsync status / restart / snapshot against the simulators", () => {
   it("restarts running VMs on Proxmox, TrueNAS and Azure through their APIs and records it in history", async () => {
     const reboots = async () => ((await w.pve.get("/nodes/pve1/tasks", { params: { limit: 500 } })).data.data as Array<{ type: string }>).filter((t) => t.type === "qmreboot").length;
     const before = await reboots();
-    const run = await processRun(["restart", "VirtualMachine/web-2", "k8s-cp", "--target", "dev", "-C", "demo"]);
+    const run = await vmsync(["restart", "VirtualMachine/web-2", "k8s-cp", "--target", "dev", "-C", "demo"]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^VirtualMachine\/dev: restarted/m);
     expect(run.stdout).toMatch(/^VirtualMachine\/k8s-cp: restarted/m);

@@ -12,7 +12,6 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ARTIFACTS, launchChromium, type Browser } from "../helpers/browser.js";
-import { runCli } from "../helpers/cli.js";
 import { startDemoWorld, vmidOf, type DemoWorld } from "../helpers/demo-world.js";
 import { eventually, startWatch, type WatchProcess } from "../integration/daemon/process.js";
 import { runInProcess } from "../integration/state-postgres/cli-io.js";
@@ -139,7 +138,7 @@ describe("the status page in headless Chromium", () => {
   }, 60_000);
 
   it("refuses to listen beyond loopback without a token", async () => {
-    const run = await runCli(["watch", "demo", "--listen", "0.0.0.0:0"], { cwd: w.tmp.dir, env: w.env });
+    const run = await vmsync(["watch", "demo", "--listen", "0.0.0.0:0"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("--listen 0.0.0.0:0 can be reached from other machines, so the status page, /metrics and /status need a bearer token");
   });

@@ -21,14 +21,15 @@ function snapshottable(desired: DesiredState, r: ResourceRecord): boolean {
 }
 
 /** What to list: every snapshottable resource, one resource, or a schedule's targets (and only its snapshots). */
-function scope(desired: DesiredState, state: StateSnapshot, arg: string | undefined): { targets: ResourceRecord[]; schedule?: string } {
+function scope(desired: DesiredState, state: StateSnapshot, arg: string | undefined): { targets: ResourceRecord[]; schedule?: string; native?: Set<string> } {
   const all = Object.values(state.resources).filter((r) => snapshottable(desired, r)).sort((a, b) => a.address.localeCompare(b.address));
   if (!arg) return { targets: all };
   const name = scheduleNameOf(arg);
   const schedules = desired.resources.filter((r) => r.kind === "SnapshotSchedule" && r.name === name);
   if (schedules.length && (arg.startsWith("SnapshotSchedule/") || !all.some((r) => r.address.endsWith(`/${arg}`)))) {
-    const wanted = new Set(schedules.flatMap((s) => (s.spec as { resolvedTargets: string[] }).resolvedTargets));
-    return { targets: all.filter((r) => wanted.has(r.address)), schedule: name };
+    const targetsOf = (list: typeof schedules) => list.flatMap((s) => (s.spec as { resolvedTargets: string[] }).resolvedTargets);
+    const wanted = new Set(targetsOf(schedules));
+    return { targets: all.filter((r) => wanted.has(r.address)), schedule: name, native: new Set(targetsOf(schedules.filter((s) => s.provider))) };
   }
   return { targets: resolveManaged(state, { names: [arg], globs: [] }, ["VirtualMachine", "NfsShare"]) };
 }
@@ -56,7 +57,7 @@ export function registerSnapshotList(snapshot: Command, io: () => CliIO): void {
       const out = io();
       const ws = await openWorkspace([flags.dir], flags, out);
       try {
-        const { targets, schedule } = scope(ws.desired, await ws.store.read(), arg);
+        const { targets, schedule, native } = scope(ws.desired, await ws.store.read(), arg);
         const own = ws.desired.resources.filter((r) => r.kind === "SnapshotSchedule" && !r.provider).map((r) => r.name);
         const conn = await connectProviders([...new Set(targets.map((t) => t.provider))].sort(), ws.desired, { stack: ws.stack, env: out.env });
         const rows: SnapshotRow[] = [];
@@ -69,8 +70,10 @@ export function registerSnapshotList(snapshot: Command, io: () => CliIO): void {
               if (!snaps) throw new Error(`provider "${t.provider}" has no snapshots`);
               for (const s of await snaps.list({ kind: t.kind as "VirtualMachine", externalId: t.externalId })) {
                 const origin = snapshotOrigin(s, ws.stack, own);
-                if (schedule && own.includes(schedule) && !(origin.origin === "schedule" && origin.schedule === schedule)) continue;
-                rows.push({ address: t.address, name: s.name, createdAt: s.createdAt, ...origin });
+                // a schedule's own snapshots; on a provider that runs it natively (TrueNAS), those its task took
+                const mine = native?.has(t.address) ? origin.origin === "outside" : origin.origin === "schedule" && origin.schedule === schedule;
+                if (schedule && !mine) continue;
+                rows.push({ address: t.address, name: s.name, createdAt: s.createdAt, ...(schedule ? { origin: "schedule" as const, schedule } : origin) });
               }
             } catch (err) {
               errors.push(`${t.address}: ${err instanceof Error ? err.message : String(err)}`);
