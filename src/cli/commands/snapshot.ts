@@ -11,7 +11,8 @@ import { registerSnapshotRun } from "./snapshot-run.js";
 export function registerSnapshot(program: Command, io: () => CliIO): void {
   const snapshot = program
     .command("snapshot")
-    .description("Snapshots of managed VMs and shares: run a schedule now, list, take one on request, roll back");
+    .description("Snapshots of managed VMs and shares: run a schedule now, list, take one on request, roll back")
+    .addHelpText("after", "\nExamples:\n  $ vmsync snapshot run nightly\n  $ vmsync snapshot list VirtualMachine/db\n  $ vmsync snapshot create VirtualMachine/db --name before-upgrade\n  $ vmsync snapshot rollback VirtualMachine/db before-upgrade");
   registerSnapshotRun(snapshot, io);
   registerSnapshotList(snapshot, io);
   registerSnapshotCreate(snapshot, io);
