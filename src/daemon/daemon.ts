@@ -17,6 +17,8 @@ import { RunQueue } from "./run-queue.js";
 import { GitPoller } from "./git-poller.js";
 import { ScheduleRunner, type ScheduleRun } from "./schedule-runner.js";
 import { StatusTracker, type DaemonStatus } from "./status.js";
+import { LiveView } from "./web/live-view.js";
+import { createWebRoutes } from "./web/routes.js";
 import { watchManifests, type ManifestWatcher } from "./watcher.js";
 
 /**
@@ -58,6 +60,8 @@ export class Daemon {
   readonly health: ResourceHealth;
   readonly leadership: Leadership;
   readonly schedules: ScheduleRunner;
+  /** The fleet and the last plan for the status page (`/`) and `/status`. */
+  readonly live: LiveView;
   private readonly queue: RunQueue;
   private readonly wake: Wakeups;
   private readonly stopCtl = new AbortController();
@@ -77,6 +81,7 @@ export class Daemon {
       stack: o.stack, mode: o.mode, startedAt: o.clock.now(), windows: o.windows.map((w) => w.text), leader: { isLeader: false, describe: this.leadership.describe() },
       source: { paths: o.paths, ...(o.git ? { git: o.git.source.describe() } : {}) },
     });
+    this.live = new LiveView({ stack: o.stack, store: o.store, clock: o.clock, status: () => this.statusDocument() });
     this.wake = new Wakeups(o.clock);
     this.queue = new RunQueue((reasons) => this.runPass(reasons), (err) => o.logger.log("error", "reconcile crashed", { error: String(err) }));
     this.ctx = {
@@ -106,8 +111,9 @@ export class Daemon {
       this.http = await startHttpServer({
         ...o.http,
         sources: { healthy: () => !this.stopCtl.signal.aborted, ready: () => this.status.ready, status: () => this.statusDocument(), metrics: () => this.metrics.render() },
+        web: createWebRoutes({ ...(o.http.token ? { token: o.http.token } : {}), sources: this.live }),
       });
-      o.logger.log("info", "serving /healthz /readyz /metrics /status", { url: this.http.url, auth: o.http.token ? "bearer" : "none" });
+      o.logger.log("info", "serving / (status page) /healthz /readyz /metrics /status", { url: this.http.url, auth: o.http.token ? "bearer" : "none" });
     }
     if (o.watchFiles) {
       this.watcher = watchManifests({ paths: o.paths, cwd: o.cwd, clock: o.clock, debounceMs: o.debounceMs, onChange: (files) => this.request(`changed ${files.length} file(s)`), onError: (err) => o.logger.log("warn", "file watch error", { error: String(err) }) });
@@ -151,7 +157,8 @@ export class Daemon {
     const next = nextWindowOpen(this.o.windows, now);
     this.status.setLive({ leader: { isLeader: this.leadership.isLeader(), describe: this.leadership.describe() }, windowOpen: windowOpen(this.o.windows, now), ...(next !== undefined ? { nextOpen: next } : {}) });
     this.status.setSchedules(this.schedules.statuses());
-    return this.status.snapshot();
+    const fleet = this.live.fleet;
+    return { ...this.status.snapshot(), ...(fleet ? { fleet } : {}) };
   }
 
   private async runPass(reasons: string[]): Promise<void> {
@@ -176,6 +183,7 @@ export class Daemon {
     const pass = await reconcilePass(this.ctx, { reasons, ...(revision ? { revision } : {}), ...(this.lastRevision ? { lastRevision: this.lastRevision } : {}) });
     if (pass.outcome === "reconciled" && pass.apply && pass.revision) this.lastRevision = pass.revision;
     this.status.recordPass(pass, this.health.all());
+    await this.live.recordPass(pass, this.health.all()).catch((err: unknown) => o.logger.log("warn", "cannot update the status page", { error: String(err) }));
     this.metrics.recordPass(pass, this.status.snapshot().resources);
     logPass(o.logger, pass);
     const { notes, memo } = notificationsForPass(pass, o.stack, this.memo);
@@ -206,6 +214,7 @@ export class Daemon {
 
   private onScheduleRun(run: ScheduleRun): void {
     this.metrics.recordSnapshotRun(run.schedule, run.result);
+    this.live.changed();
     logScheduleRun(this.o.logger, run);
     if (run.result !== "succeeded") {
       this.notify({

@@ -1,6 +1,7 @@
 import { timingSafeEqual, createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { WebRoutes } from "./web/routes.js";
 
 /** What the HTTP endpoints read from the daemon. */
 export interface HttpSources {
@@ -36,15 +37,18 @@ function sameToken(header: string | undefined, token: string): boolean {
 
 /**
  * Serves `/healthz`, `/readyz` (open, for probes), and `/metrics` and `/status` (behind the bearer
- * token when one is set). Only GET/HEAD; loopback by default. Never logs or echoes the token.
+ * token when one is set), plus the status page's routes (`web`, src/daemon/web/). Only GET/HEAD
+ * (and the page's sign-in); loopback by default. Never logs or echoes the token. `close()` ends the
+ * page's live streams and every open connection.
  */
-export async function startHttpServer(opts: { host: string; port: number; token?: string; sources: HttpSources }): Promise<DaemonHttp> {
+export async function startHttpServer(opts: { host: string; port: number; token?: string; sources: HttpSources; web?: WebRoutes }): Promise<DaemonHttp> {
   const send = (res: ServerResponse, code: number, type: string, body: string) => {
     res.writeHead(code, { "content-type": type, "cache-control": "no-store" });
     res.end(body);
   };
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
+    if (opts.web && (await opts.web.handle(req, res))) return;
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "method not allowed\n");
     if (path === "/healthz") return opts.sources.healthy() ? send(res, 200, "text/plain", "ok\n") : send(res, 503, "text/plain", "unhealthy\n");
     if (path === "/readyz") return opts.sources.ready() ? send(res, 200, "text/plain", "ready\n") : send(res, 503, "text/plain", "not ready: no successful reconcile yet\n");
@@ -74,6 +78,7 @@ export async function startHttpServer(opts: { host: string; port: number; token?
     url: `http://${host}:${addr.port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        opts.web?.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -1,6 +1,7 @@
 import type { Diagnostic } from "../manifest/diagnostics.js";
 import type { DesiredState } from "../manifest/model.js";
 import type { ApplyResult } from "../reconcile/events.js";
+import type { ObservedResource } from "../providers/contract.js";
 import type { Plan, PlanStep } from "../reconcile/plan-types.js";
 import type { HistoryStep } from "../state/contract.js";
 
@@ -45,6 +46,13 @@ export type PassResult = { startedAt: number; finishedAt: number; revision?: str
       plan: Plan;
       /** Steps the planner blocked (left out of the plan that was applied). */
       blocked: PlanStep[];
+      /**
+       * The latest observation (by provider) and the plan made from it: after an apply that changed
+       * something the providers are observed once more (nothing is applied then), so that views
+       * (the fleet on the status page) show what is, not what was before the apply.
+       */
+      observed: Map<string, ObservedResource[]>;
+      current: Plan;
       /** Addresses left out because they are backing off or stalled. */
       held: string[];
       apply?: PassApply;

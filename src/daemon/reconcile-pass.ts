@@ -71,10 +71,10 @@ export async function reconcilePass(ctx: PassContext, input: { reasons: string[]
       });
       const first = once(held);
       const blocked = first.steps.filter((st) => st.blocked);
-      return { plan: blocked.length ? once([...held, ...blocked.map((b) => b.address)]) : first, blocked };
+      return { plan: blocked.length ? once([...held, ...blocked.map((b) => b.address)]) : first, blocked, observed };
     };
-    let { plan, blocked } = await planFrom(state);
-    const base = { ...meta, outcome: "reconciled" as const, desired, blocked, held };
+    let { plan, blocked, observed } = await planFrom(state);
+    const base = { ...meta, outcome: "reconciled" as const, desired, blocked, held, observed, current: plan };
     const needsApply = plan.steps.some((s) => s.action !== "noop" || s.adopt);
     const newRevision = input.revision !== undefined && input.revision !== input.lastRevision;
     if (ctx.mode !== "apply" || (!needsApply && !newRevision)) return { ...base, plan, finishedAt: ctx.clock.now() };
@@ -86,13 +86,18 @@ export async function reconcilePass(ctx: PassContext, input: { reasons: string[]
       // another apply may have committed since we planned: plan again from the state we now hold
       replan: async (s) => {
         state = s;
-        ({ plan, blocked } = await planFrom(s));
+        ({ plan, blocked, observed } = await planFrom(s));
         return plan;
       },
       planSerial: state.serial,
     });
-    if (outcome.lockedBy) return { ...base, plan, blocked, heldBack: "state-locked", lockedBy: outcome.lockedBy, finishedAt: ctx.clock.now() };
-    return { ...base, plan: outcome.plan, blocked, ...(outcome.apply ? { apply: outcome.apply } : {}), finishedAt: ctx.clock.now() };
+    if (outcome.lockedBy) return { ...base, plan, blocked, observed, current: plan, heldBack: "state-locked", lockedBy: outcome.lockedBy, finishedAt: ctx.clock.now() };
+    // what is now (for views): observe again after an apply that ran steps; nothing is applied from it
+    const after = outcome.apply?.steps.length ? await planFrom(await ctx.store.read()).catch(() => undefined) : undefined;
+    return {
+      ...base, plan: outcome.plan, blocked, observed: after?.observed ?? observed, current: after?.plan ?? outcome.plan,
+      ...(outcome.apply ? { apply: outcome.apply } : {}), finishedAt: ctx.clock.now(),
+    };
   } catch (err) {
     return { ...meta, outcome: "failed", error: err instanceof Error ? err.message : String(err), desired, finishedAt: ctx.clock.now() };
   } finally {

@@ -2,6 +2,7 @@ import { renderDiagnostics } from "../cli/render-diagnostics.js";
 import pc from "picocolors";
 import { summaryLine } from "../reconcile/render/human.js";
 import type { PlanSummary } from "../reconcile/plan-types.js";
+import type { FleetReport } from "../status/fleet-schema.js";
 import { conditionsOf, type Condition, type ResourceConditions } from "./conditions.js";
 import type { HeldResource } from "./health.js";
 import type { PassResult, WatchMode } from "./pass-types.js";
@@ -41,6 +42,8 @@ export interface DaemonStatus {
   changeWindows: { open: boolean; windows: string[]; nextOpen?: string };
   resources: ResourceConditions[];
   schedules: ScheduleStatus[];
+  /** The fleet report of the latest observation (`vmsync status --json`'s shape, schemas/status.schema.json). */
+  fleet?: FleetReport;
 }
 
 /** Keeps the status document up to date from pass results, schedule runs and the change windows. */

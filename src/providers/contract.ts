@@ -82,7 +82,7 @@ export interface ObservedResource {
  * fills what its bulk reads return anyway and never makes extra calls just for this.
  */
 export interface ObservedStatus {
-  /** Where it runs: Proxmox node, Azure location, TrueNAS system. */
+  /** Where it is: Proxmox node (or a storage's nodes), Azure location, TrueNAS pool. */
   placement?: string;
   /** Power as the provider reports it right now (may differ from the desired `power`). */
   power?: "running" | "stopped" | "deallocated" | "paused" | "unknown";
@@ -156,14 +156,44 @@ export interface ProviderSession {
   delete(req: DeleteRequest, ctx: OperationContext): Promise<void>;
   /** Optional kind-specific actions. */
   snapshots?: SnapshotActions;
+  /** Optional: power actions people ask for (`vmsync restart`). */
+  power?: PowerActions;
   close(): Promise<void>;
 }
 
-/** Snapshots taken and pruned by vmsync (providers without native schedules). */
+/** The object an action is about: its kind and the provider's id. */
+export interface ActionTarget {
+  kind: ResourceKind;
+  externalId: string;
+}
+
+/** A snapshot as a provider lists it. `stack` is set when it carries vmsync's marker (taken by that stack). */
+export interface ListedSnapshot {
+  name: string;
+  createdAt: string;
+  stack?: string;
+}
+
+/**
+ * Snapshots of a managed object: taken and pruned by vmsync's own schedules (providers without
+ * native schedules), and taken or rolled back on request (`vmsync snapshot create|rollback`).
+ * `create` marks the snapshot with the stack; creating a name that exists and deleting one that is
+ * gone count as done. `rollback` returns the object to the snapshot and waits for it (a provider
+ * may have to stop the VM first; it leaves it in the power state the snapshot or the provider gives).
+ */
 export interface SnapshotActions {
-  list(target: { kind: ResourceKind; externalId: string }): Promise<Array<{ name: string; createdAt: string }>>;
-  create(target: { kind: ResourceKind; externalId: string }, name: string, ctx: OperationContext): Promise<void>;
-  delete(target: { kind: ResourceKind; externalId: string }, name: string, ctx: OperationContext): Promise<void>;
+  list(target: ActionTarget): Promise<ListedSnapshot[]>;
+  create(target: ActionTarget, name: string, ctx: OperationContext): Promise<void>;
+  delete(target: ActionTarget, name: string, ctx: OperationContext): Promise<void>;
+  rollback?(target: ActionTarget, name: string, ctx: OperationContext): Promise<void>;
+}
+
+/**
+ * Restart of a running VM (guest reboot through the provider's own API, waited for). Restart never
+ * starts a stopped VM: a VM that is not running fails with a `NOT_RUNNING` ProviderError.
+ */
+export interface PowerActions {
+  restart(target: ActionTarget, ctx: OperationContext): Promise<void>;
 }
 
 /**
@@ -210,6 +240,11 @@ export class ProviderError extends Error {
     this.retryable = options.retryable;
     if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
+}
+
+/** True when `err` says the VM is not running (`PowerActions.restart` on a stopped VM). */
+export function isNotRunning(err: unknown): boolean {
+  return err instanceof Error && (err as { code?: unknown }).code === "NOT_RUNNING";
 }
 
 /** True when `err` is worth retrying. Only errors that say so are: everything else is permanent. */

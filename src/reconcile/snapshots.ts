@@ -114,3 +114,33 @@ export function snapshotHistoryEntry(input: {
     steps: input.results.map((r) => ({ address: r.target, action: "create" as const, result: r.error ? ("failed" as const) : ("succeeded" as const), ...(r.error ? { error: r.error } : {}) })),
   };
 }
+
+/** Who a listed snapshot belongs to, as `vmsync snapshot list` shows it. */
+export type SnapshotOrigin =
+  | { origin: "schedule"; schedule: string }
+  | { origin: "ad-hoc" }
+  | { origin: "other-stack"; stack: string }
+  | { origin: "outside" };
+
+/**
+ * Classifies a snapshot (pure): one of this stack's schedules (its marker and that schedule's name
+ * pattern — the only ones schedules ever prune), taken on request by this stack (`snapshot
+ * create`: pruned only by people), another stack's, or not vmsync's at all.
+ */
+export function snapshotOrigin(s: { name: string; stack?: string }, stack: string, schedules: string[]): SnapshotOrigin {
+  if (s.stack !== undefined && s.stack !== stack) return { origin: "other-stack", stack: s.stack };
+  const schedule = schedules.find((x) => isScheduleSnapshot(s.name, x));
+  if (schedule !== undefined && s.stack === stack) return { origin: "schedule", schedule };
+  return s.stack === stack ? { origin: "ad-hoc" } : { origin: "outside" };
+}
+
+/**
+ * Why `name` cannot be an ad hoc snapshot's name, or undefined when it can: letters, digits, `-`
+ * and `_`, starting with a letter, 2–40 characters (what Proxmox, ZFS and Azure all accept), and
+ * not shaped like a schedule's snapshot (`vmsync-…-YYYYMMDDHHMM`), which a schedule could prune.
+ */
+export function adHocNameProblem(name: string): string | undefined {
+  if (!/^[A-Za-z][A-Za-z0-9_-]{1,39}$/.test(name)) return `"${name}" is not a valid snapshot name: use 2–40 letters, digits, - or _, starting with a letter`;
+  if (/^vmsync-.+-\d{12}$/.test(name)) return `"${name}" has the shape of a schedule's snapshot name (vmsync-SCHEDULE-YYYYMMDDHHMM), which a schedule could prune; choose another name`;
+  return undefined;
+}

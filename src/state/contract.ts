@@ -78,10 +78,14 @@ export type StateChange =
   | { type: "putPending"; pending: PendingCreate }
   | { type: "clearPending"; address: string };
 
-/** Outcome of one step, as kept in history. Error text never contains secrets. */
+/**
+ * Outcome of one step, as kept in history. Error text never contains secrets. Besides apply steps,
+ * `restart`, `snapshot` (taken on request) and `rollback` record the actions of `vmsync restart`
+ * and `vmsync snapshot create|rollback`.
+ */
 export interface HistoryStep {
   address: string;
-  action: "create" | "update" | "replace" | "delete" | "noop";
+  action: "create" | "update" | "replace" | "delete" | "noop" | "restart" | "snapshot" | "rollback";
   result: "succeeded" | "failed" | "skipped" | "cancelled";
   error?: string;
 }

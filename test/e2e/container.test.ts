@@ -126,6 +126,24 @@ describe("Containers through the CLI against vmsync sim", () => {
     expect(snaps.map((s) => s.name)).toContain(results[0]!.created);
   });
 
+  it("restarts the container on request, and takes, lists and rolls back an ad hoc snapshot", async () => {
+    const vmid = await vmidOf("app");
+    const restart = await cli("restart", "Container/app", "-C", "stack");
+    expect(restart.code, restart.stdout + restart.stderr).toBe(0);
+    const reboots = (await pve.get("/nodes/pve1/tasks", { params: { vmid, typefilter: "vzreboot" } })).data.data as Array<{ status: string }>;
+    expect(reboots.map((t) => t.status)).toEqual(["OK", "OK"]);
+    expect((await cli("snapshot", "create", "Container/app", "--name", "before-upgrade", "-C", "stack")).code).toBe(0);
+    const list = await cli("snapshot", "list", "Container/app", "-C", "stack", "--json");
+    expect(list.stdout).toContain("before-upgrade");
+    const back = await cli("snapshot", "rollback", "Container/app", "before-upgrade", "-C", "stack", "--auto-approve");
+    expect(back.code, back.stdout + back.stderr).toBe(0);
+    const rollbacks = (await pve.get("/nodes/pve1/tasks", { params: { vmid, typefilter: "vzrollback" } })).data.data as Array<{ status: string }>;
+    expect(rollbacks.map((t) => t.status)).toEqual(["OK"]);
+    expect((await pve.get(`/nodes/pve1/lxc/${vmid}/status/current`)).data.data.status).toBe("running");
+    const history = await cli("--json", "history", "-C", "stack");
+    expect(history.stdout).toMatch(/"restart"[\s\S]*Container\/app|Container\/app[\s\S]*"restart"/);
+  });
+
   it("shows drift made through the Proxmox API and corrects it", async () => {
     const vmid = await vmidOf("app");
     expect((await pve.put(`/nodes/pve1/lxc/${vmid}/config`, new URLSearchParams({ cores: "8", memory: "2048" }))).status).toBe(200);

@@ -7,7 +7,9 @@ import { registerImport } from "./import.js";
 import { registerState } from "./state.js";
 import { registerPlan } from "./plan.js";
 import { registerSim } from "./sim.js";
+import { registerRestart } from "./restart.js";
 import { registerSnapshot } from "./snapshot.js";
+import { registerStatus } from "./status.js";
 import { registerValidate } from "./validate.js";
 import { registerWatch } from "./watch.js";
 
@@ -21,6 +23,8 @@ export function registerCommands(program: Command, io: () => CliIO): void {
   registerHistory(program, io);
   registerImport(program, io);
   registerSim(program, io);
+  registerStatus(program, io);
+  registerRestart(program, io);
   registerSnapshot(program, io);
   registerWatch(program, io);
 }

@@ -8,6 +8,7 @@ import { parseTestClock, systemClock } from "../../daemon/clock.js";
 import { Daemon } from "../../daemon/daemon.js";
 import { GitSource } from "../../daemon/git-source.js";
 import { parseListen } from "../../daemon/http-server.js";
+import { isLoopback } from "../../daemon/web/auth.js";
 import { streamLogger } from "../../daemon/log.js";
 import { Notifier } from "../../daemon/notify.js";
 import type { WatchMode } from "../../daemon/pass-types.js";
@@ -68,8 +69,8 @@ export function registerWatch(program: Command, io: () => CliIO): void {
     .option("--interval <duration>", "resync every so often (±10% jitter), even when nothing changed", "5m")
     .option("--debounce <duration>", "wait this long after the last file change", "1s")
     .option("--change-window <spec>", 'apply only inside "CRON DURATION" (UTC), e.g. "0 22 * * 1-5 4h" (repeatable)', collect)
-    .option("--listen <host:port>", "where to serve /healthz /readyz /metrics /status", "127.0.0.1:9464")
-    .option("--token-file <file>", "require this bearer token for /metrics and /status (also: VMSYNC_WATCH_TOKEN)")
+    .option("--listen <host:port>", "where to serve the status page (/) and /healthz /readyz /metrics /status; beyond loopback a token is required", "127.0.0.1:9464")
+    .option("--token-file <file>", "require this bearer token for the status page, /metrics and /status (also: VMSYNC_WATCH_TOKEN)")
     .option("--webhook <url>", "POST notifications here (drift, apply results, schedule failures; repeatable)", collect)
     .option("--webhook-format <format>", "json or slack", "json")
     .option("--git <url>", "follow a git repository instead of the local files")
@@ -92,6 +93,8 @@ Examples:
   $ vmsync watch --mode apply --change-window "0 22 * * 1-5 4h" # apply only on weekday nights (UTC)
   $ vmsync watch --git https://git.example/infra.git --branch main --poll 60s --mode apply clusters/prod
   $ curl -s 127.0.0.1:9464/status | jq .drift
+  $ xdg-open http://127.0.0.1:9464/                             # the status page (live)
+  $ vmsync watch --listen 0.0.0.0:9464 --token-file /etc/vmsync/token   # beyond loopback: token required
 SIGTERM or Ctrl-C: no new steps start, running ones finish and are recorded, state is saved, exit 0.
 A second signal cancels running steps. The state lock is held only while applying.`,
     )
@@ -107,6 +110,7 @@ A second signal cancels running steps. The state lock is held only while applyin
       for (const url of flags.webhook ?? []) if (!/^https?:\/\//.test(url)) throw new UsageError("--webhook must be an http:// or https:// URL");
       const token = flags.tokenFile ? (await readFile(resolve(out.cwd, flags.tokenFile), "utf8")).trim() : out.env.VMSYNC_WATCH_TOKEN?.trim() || undefined;
       if (flags.tokenFile && !token) throw new UsageError(`--token-file ${flags.tokenFile} is empty`);
+      if (!token && !isLoopback(listen.host)) throw new UsageError(`--listen ${flags.listen} can be reached from other machines, so the status page, /metrics and /status need a bearer token`, "Give --token-file FILE (or set VMSYNC_WATCH_TOKEN), or listen on loopback (127.0.0.1:PORT).");
       const scheduleClock = usage(() => parseTestClock(out.env.VMSYNC_TEST_CLOCK)) ?? systemClock;
 
       const workdir = resolve(out.cwd, flags.workdir);

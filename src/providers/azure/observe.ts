@@ -99,13 +99,13 @@ export function observedOf(contents: GroupContents, power: Map<string, AzurePowe
       ...(diskId && disks.get(diskId.toLowerCase()) ? { osDisk: disks.get(diskId.toLowerCase())! } : {}), power: p,
     });
     const marker = markerOf(vm.tags);
-    out.push({ kind: "VirtualMachine", externalId: vm.id, name: vm.name, spec: asSpec(spec), ...(marker ? { marker } : {}) });
+    out.push({ kind: "VirtualMachine", externalId: vm.id, name: vm.name, spec: asSpec(spec), ...(marker ? { marker } : {}), status: { ...(vm.location ? { placement: vm.location } : {}), power: p } });
   }
   for (const account of contents.accounts) {
     for (const share of contents.shares.get((account.id ?? "").toLowerCase()) ?? []) {
       if (!share.id || !share.name || (share.enabledProtocols ?? "").toUpperCase() !== "NFS") continue;
       const marker = markerOf(share.metadata);
-      out.push({ kind: "NfsShare", externalId: share.id, name: share.name, spec: asSpec(observedShare(account, share)), ...(marker ? { marker } : {}) });
+      out.push({ kind: "NfsShare", externalId: share.id, name: share.name, spec: asSpec(observedShare(account, share)), ...(marker ? { marker } : {}), ...(account.location ? { status: { placement: account.location } } : {}) });
     }
   }
   return out;

@@ -10,6 +10,7 @@ import { createShare, deleteShare, updateShare } from "./shares.js";
 import { azureSnapshots } from "./snapshots.js";
 import { createVm } from "./vm-create.js";
 import { deleteVm } from "./vm-delete.js";
+import { azurePower } from "./vm-restart.js";
 import { updateVm } from "./vm-update.js";
 
 function unsupportedKind(kind: string): ProviderError {
@@ -19,7 +20,7 @@ function unsupportedKind(kind: string): ProviderError {
 /**
  * Opens an Azure session: builds the clients (credential, subscription, endpoint, TLS, rate limit),
  * checks that ARM answers (first page of the subscription's resource groups), and returns the
- * session. VirtualMachine and NfsShare are managed; snapshots act on VMs.
+ * session. VirtualMachine and NfsShare are managed; snapshots and restarts act on VMs.
  */
 export async function connectAzure(config: DesiredProvider, options: ConnectOptions): Promise<ProviderSession> {
   const clients = await buildClients(config, options);
@@ -47,6 +48,7 @@ export async function connectAzure(config: DesiredProvider, options: ConnectOpti
       throw unsupportedKind(req.kind);
     },
     snapshots: azureSnapshots(ctx),
+    power: azurePower(ctx),
     close: async () => {},
   };
 }

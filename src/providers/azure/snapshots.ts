@@ -1,5 +1,5 @@
 import type { Snapshot } from "@azure/arm-compute";
-import { ProviderError, type OperationContext, type SnapshotActions } from "../contract.js";
+import { ProviderError, type ListedSnapshot, type OperationContext, type SnapshotActions } from "../contract.js";
 import type { ResourceKind } from "../../manifest/model.js";
 import { all, call, lro, type AzureContext } from "./context.js";
 import { azureCall, getOrUndefined, requireSucceeded } from "./errors.js";
@@ -49,13 +49,14 @@ export function azureSnapshots(ctx: AzureContext): SnapshotActions {
     async list(target) {
       const p = vmTarget(target);
       const snaps = await snapshotsOf(ctx, p.resourceGroup, target.externalId);
-      const byName = new Map<string, string>();
+      const byName = new Map<string, ListedSnapshot>();
       for (const s of snaps) {
         const name = s.tags?.[SNAPSHOT_NAME_TAG] ?? s.name ?? "";
         const at = s.tags?.[TAG.taken] ?? s.timeCreated?.toISOString() ?? "";
-        if (!byName.has(name) || at < byName.get(name)!) byName.set(name, at);
+        const stack = s.tags?.[TAG.stack];
+        if (!byName.has(name) || at < byName.get(name)!.createdAt) byName.set(name, { name, createdAt: at, ...(stack ? { stack } : {}) });
       }
-      return [...byName].map(([name, createdAt]) => ({ name, createdAt })).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
+      return [...byName.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
     },
     async create(target, name, op: OperationContext) {
       const p = vmTarget(target);

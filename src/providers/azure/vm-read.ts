@@ -20,7 +20,8 @@ export async function readVm(ctx: AzureContext, rg: string, name: string, op?: O
     nicRef ? getOrUndefined(`read network interface ${nicRef.name}`, () => network.networkInterfaces.get(nicRef.resourceGroup, nicRef.name, call(op))) : undefined,
     diskId ? getOrUndefined(`read disk ${nameOfId(diskId)}`, () => compute.disks.get(parseId(diskId)?.resourceGroup ?? rg, nameOfId(diskId), call(op))) : undefined,
   ]);
-  const spec = observedVm(vm, { ...(nic ? { nic } : {}), ...(disk ? { osDisk: disk } : {}), power: powerOf(vm.instanceView?.statuses) });
+  const power = powerOf(vm.instanceView?.statuses);
+  const spec = observedVm(vm, { ...(nic ? { nic } : {}), ...(disk ? { osDisk: disk } : {}), power });
   const marker = markerOf(vm.tags);
-  return { kind: "VirtualMachine", externalId: vm.id, name: vm.name ?? name, spec: asSpec(spec), ...(marker ? { marker } : {}) };
+  return { kind: "VirtualMachine", externalId: vm.id, name: vm.name ?? name, spec: asSpec(spec), ...(marker ? { marker } : {}), status: { ...(vm.location ? { placement: vm.location } : {}), power } };
 }

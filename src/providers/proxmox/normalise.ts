@@ -103,7 +103,7 @@ export function normaliseGuest(g: GuestView): { kind: "VirtualMachine" | "VmTemp
   return { kind: template ? "VmTemplate" : "VirtualMachine", spec, marker };
 }
 
-/** The observed resource of a guest. */
+/** The observed resource of a guest; its status (node, running or not) comes from the same list read. */
 export function observedGuest(g: GuestView): ObservedResource {
   const { kind, spec, marker } = normaliseGuest(g);
   return {
@@ -112,6 +112,7 @@ export function observedGuest(g: GuestView): ObservedResource {
     name: spec.name,
     spec: spec as unknown as Record<string, unknown>,
     ...(marker ? { marker: { stack: marker.stack, address: marker.address } } : {}),
+    status: { placement: g.node, ...(kind === "VirtualMachine" ? { power: g.running ? ("running" as const) : ("stopped" as const) } : {}) },
   };
 }
 

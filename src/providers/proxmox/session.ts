@@ -1,4 +1,4 @@
-import { ProviderError, type CreateRequest, type DeleteRequest, type ObservedResource, type ObserveScope, type OperationContext, type ProviderSession, type SnapshotActions, type UpdateRequest } from "../contract.js";
+import { ProviderError, type CreateRequest, type DeleteRequest, type ObservedResource, type ObserveScope, type OperationContext, type PowerActions, type ProviderSession, type SnapshotActions, type UpdateRequest } from "../contract.js";
 import type { ProxmoxContext } from "./context.js";
 import { observeProxmox } from "./observe.js";
 import { snapshotActions } from "./snapshots.js";
@@ -8,6 +8,7 @@ import { deleteContainer } from "./lxc-delete.js";
 import { updateContainer } from "./lxc-update.js";
 import { createGuest } from "./vm-create.js";
 import { deleteGuest } from "./vm-delete.js";
+import { proxmoxPower } from "./vm-power.js";
 import { updateGuest } from "./vm-update.js";
 
 /**
@@ -17,8 +18,10 @@ import { updateGuest } from "./vm-update.js";
  */
 export class ProxmoxSession implements ProviderSession {
   readonly snapshots: SnapshotActions;
+  readonly power: PowerActions;
   constructor(private readonly c: ProxmoxContext, private readonly signal?: AbortSignal) {
     this.snapshots = snapshotActions(c);
+    this.power = proxmoxPower(c);
   }
 
   /** The shared context (for tests and tools built on the session). */

@@ -32,6 +32,7 @@ export function observedStorage(c: ProxmoxContext, s: StorageEntry): ObservedRes
   return {
     kind: "NfsShare", externalId: id, name: id, spec: spec as unknown as Record<string, unknown>,
     ...(mark ? { marker: { stack: mark.stack, address: `NfsShare/${mark.shareName}@${c.providerName}` } } : {}),
+    status: { placement: nodes.length ? nodes.join(",") : "all nodes" },
   };
 }
 

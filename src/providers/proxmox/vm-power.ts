@@ -1,6 +1,10 @@
+import { ProviderError, type OperationContext, type PowerActions } from "../contract.js";
 import type { ProxmoxContext } from "./context.js";
-import { ProxmoxApiError, ProxmoxTaskError } from "./errors.js";
+import { inContext, ProxmoxApiError, ProxmoxTaskError } from "./errors.js";
 import { guestPath } from "./guests.js";
+import { ctPath } from "./lxc-guests.js";
+import { ctPower } from "./lxc-power.js";
+import { parseGuestId } from "./normalise.js";
 import { runTask, type WaitContext } from "./tasks.js";
 
 /**
@@ -33,4 +37,28 @@ export async function power(c: ProxmoxContext, g: { node: string; vmid: number }
 export async function hasPending(c: ProxmoxContext, g: { node: string; vmid: number }, ctx: WaitContext): Promise<boolean> {
   const entries = await c.api.get<Array<{ pending?: unknown; delete?: unknown }>>(`${guestPath(g)}/pending`, undefined, ctx.signal ? { signal: ctx.signal } : {});
   return entries.some((e) => e.pending !== undefined || (e.delete !== undefined && Number(e.delete) > 0));
+}
+
+/** True when the guest runs now (`status/current`, one read). */
+export async function isRunning(c: ProxmoxContext, g: { node: string; vmid: number }, ctx: WaitContext, kind = "VirtualMachine"): Promise<boolean> {
+  const current = await c.api.get<{ status?: string }>(`${kind === "Container" ? ctPath(g) : guestPath(g)}/status/current`, undefined, ctx.signal ? { signal: ctx.signal } : {});
+  return current.status === "running";
+}
+
+/**
+ * `vmsync restart` on Proxmox: `POST status/reboot` (a `qmreboot` / `vzreboot` task: clean shutdown,
+ * then start, applying pending changes), waited for, for VMs and containers. A guest that is not
+ * running is refused, never started.
+ */
+export function proxmoxPower(c: ProxmoxContext): PowerActions {
+  return {
+    restart: (target, ctx: OperationContext) =>
+      inContext(`restart proxmox ${target.kind === "Container" ? "container" : "vm"} ${target.externalId}`, async () => {
+        if (target.kind !== "VirtualMachine" && target.kind !== "Container") throw new ProviderError(`${target.kind} cannot be restarted`, { code: "UNSUPPORTED", retryable: false });
+        const g = parseGuestId(target.externalId);
+        if (!(await isRunning(c, g, ctx, target.kind))) throw new ProviderError("it is not running; restart never starts a stopped guest", { code: "NOT_RUNNING", retryable: false });
+        if (target.kind === "Container") await ctPower(c, g, "reboot", ctx);
+        else await power(c, g, "reboot", ctx);
+      }),
+  };
 }

@@ -12,6 +12,8 @@ export interface Dialect {
   dtypeInAttributes: boolean;
   /** Services are started with the `service.control` job (25.10+) rather than `service.start`. */
   serviceControl: boolean;
+  /** One-off snapshots are `pool.snapshot.*` (25.10+) instead of `zfs.snapshot.*`. */
+  poolSnapshot: boolean;
 }
 
 /** The dialect of a `system.version` string ("TrueNAS-SCALE-24.10.2", "TrueNAS-25.10.1"). */
@@ -20,7 +22,7 @@ export function dialectOf(versionString: string): Dialect {
   const major = Number(m?.[1] ?? 0);
   const minor = Number(m?.[2] ?? 0);
   const at = (a: number, b: number) => major > a || (major === a && minor >= b);
-  return { version: m ? m[0] : versionString, dtypeInAttributes: at(25, 4), serviceControl: at(25, 10) };
+  return { version: m ? m[0] : versionString, dtypeInAttributes: at(25, 4), serviceControl: at(25, 10), poolSnapshot: at(25, 10) };
 }
 
 /** Shared by the operations of one session. */

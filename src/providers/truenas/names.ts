@@ -57,3 +57,8 @@ export function targetDataset(address: string, pool: string, info?: { externalNa
   if (kind === "NfsShare") return { dataset: info?.dataset ?? shareDataset(pool, name), vm: false };
   return undefined;
 }
+
+/** The pool a dataset lives in (its first path component): where a TrueNAS object is, as `status` shows it. */
+export function poolOf(dataset: string): string {
+  return dataset.split("/")[0] ?? dataset;
+}

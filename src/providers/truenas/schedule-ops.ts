@@ -11,6 +11,7 @@ import type { SessionContext } from "./context.js";
 import { queryDatasets, type DatasetInfo } from "./datasets.js";
 import { doing, isNotFound } from "./errors.js";
 import { markerLine, parseMarked, sameOwner } from "./marker.js";
+import { poolOf } from "./names.js";
 import { scheduleExternalId, taskFields, taskMarkerKey, taskOf, type CanonSchedule, type CanonTask } from "./schedule.js";
 
 type Row = Record<string, unknown>;
@@ -43,6 +44,7 @@ export function groupSchedules(owned: OwnedTask[]): ObservedResource[] {
   return [...groups.entries()].map(([id, g]) => ({
     kind: "SnapshotSchedule" as const, externalId: id, name: g.m.address.replace(/^SnapshotSchedule\//, "").replace(/@[^@]*$/, ""), marker: g.m,
     spec: { tasks: g.tasks.sort((a, b) => a.dataset.localeCompare(b.dataset)) } as unknown as CanonicalSpec,
+    status: { placement: [...new Set(g.tasks.map((t) => poolOf(t.dataset)))].sort().join(",") },
   }));
 }
 

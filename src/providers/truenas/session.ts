@@ -18,7 +18,9 @@ import { doing } from "./errors.js";
 import { observeAll } from "./observe.js";
 import { createSchedule, deleteSchedule, updateSchedule } from "./schedule-ops.js";
 import { createShare, deleteShare, updateShare } from "./share-ops.js";
+import { truenasSnapshots } from "./snapshots.js";
 import { createVm, deleteVm, updateVm } from "./vm-ops.js";
+import { truenasPower } from "./vm-power.js";
 import { parseSecretRef } from "./vm-spec.js";
 
 /** `wss://host[:port]` of an endpoint setting; refuses anything without TLS. */
@@ -66,6 +68,8 @@ export function connectTruenas(config: DesiredProvider, options: ConnectOptions)
       create: (req, op) => (req.kind === "VirtualMachine" ? createVm(ctx, req, op) : req.kind === "NfsShare" ? createShare(ctx, req) : req.kind === "SnapshotSchedule" ? createSchedule(ctx, req) : unsupportedKind(req.kind)),
       update: (req, op) => (req.kind === "VirtualMachine" ? updateVm(ctx, req, op) : req.kind === "NfsShare" ? updateShare(ctx, req) : req.kind === "SnapshotSchedule" ? updateSchedule(ctx, req) : unsupportedKind(req.kind)),
       delete: (req, op) => (req.kind === "VirtualMachine" ? deleteVm(ctx, req, op) : req.kind === "NfsShare" ? deleteShare(ctx, req) : req.kind === "SnapshotSchedule" ? deleteSchedule(ctx, req) : unsupportedKind(req.kind)),
+      snapshots: truenasSnapshots(ctx),
+      power: truenasPower(ctx),
       close: () => client.close(),
     };
   });

@@ -17,7 +17,7 @@ import { sizeToMiB } from "../../manifest/units.js";
 import type { CanonicalSpec, ObservedResource } from "../contract.js";
 import type { DatasetInfo } from "./datasets.js";
 import { parseMarked } from "./marker.js";
-import { mountPath } from "./names.js";
+import { mountPath, poolOf } from "./names.js";
 
 /** The canonical NfsShare spec. */
 export interface CanonShare {
@@ -79,5 +79,5 @@ export function observeShare(row: Record<string, unknown> | undefined, dataset: 
   };
   if (!row) Object.assign(spec, { networks: null, hosts: null, readOnly: null, maprootUser: "(no share)" });
   const name = parsed.marker?.address.startsWith("NfsShare/") ? parsed.marker.address.slice("NfsShare/".length) : dataset.slice(dataset.lastIndexOf("/") + 1);
-  return { kind: "NfsShare", externalId: dataset, name, ...(parsed.marker ? { marker: parsed.marker } : {}), spec: spec as unknown as CanonicalSpec };
+  return { kind: "NfsShare", externalId: dataset, name, ...(parsed.marker ? { marker: parsed.marker } : {}), spec: spec as unknown as CanonicalSpec, status: { placement: poolOf(dataset) } };
 }

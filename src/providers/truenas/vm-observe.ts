@@ -7,7 +7,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { ObservedResource } from "../contract.js";
 import { parseMarked } from "./marker.js";
-import { zvolOfPath } from "./names.js";
+import { poolOf, zvolOfPath } from "./names.js";
 import type { CanonDisplay, CanonVm } from "./vm-spec.js";
 
 /** A device in one shape whatever the version (`dtype` top-level on ≤24.10, inside attributes on 25.x). */
@@ -96,5 +96,9 @@ export async function observeVm(vm: Record<string, unknown>, ctx: VmContext): Pr
     iso: cdrom && typeof cdrom.attributes.path === "string" ? cdrom.attributes.path : null,
     display: await displayOf(devicesOf(vm, "DISPLAY")[0], parsed.extra["display-password"], ctx),
   };
-  return { kind: "VirtualMachine", externalId: String(vm.id), name, ...(parsed.marker ? { marker: parsed.marker } : {}), spec: spec as unknown as Record<string, unknown> };
+  const power = state === "RUNNING" ? "running" : state === "SUSPENDED" ? "paused" : state === "STOPPED" ? "stopped" : "unknown";
+  return {
+    kind: "VirtualMachine", externalId: String(vm.id), name, ...(parsed.marker ? { marker: parsed.marker } : {}), spec: spec as unknown as Record<string, unknown>,
+    status: { ...(dataset ? { placement: poolOf(dataset) } : {}), power },
+  };
 }

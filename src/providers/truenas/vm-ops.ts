@@ -24,7 +24,8 @@ export async function getVm(ctx: SessionContext, filter: unknown[]): Promise<Ent
   return (await ctx.client.call<Entry[]>("vm.query", [[filter]], { idempotent: true }))[0];
 }
 
-function stateOf(e: Entry): string {
+/** The VM's state as TrueNAS reports it: RUNNING, STOPPED or SUSPENDED. */
+export function stateOf(e: Entry): string {
   return String((e.status as { state?: string } | undefined)?.state ?? "STOPPED");
 }
 
@@ -49,7 +50,7 @@ export async function readVm(ctx: SessionContext, id: number, dataset: string | 
 }
 
 /** Stops a VM through the `vm.stop` job (forced off after its shutdown timeout); stopped already is fine. */
-async function stopVm(ctx: SessionContext, e: Entry, signal: AbortSignal): Promise<void> {
+export async function stopVm(ctx: SessionContext, e: Entry, signal: AbortSignal): Promise<void> {
   const id = Number(e.id);
   if (stateOf(e) === "SUSPENDED") return void (await ctx.client.call("vm.poweroff", [id]));
   try {

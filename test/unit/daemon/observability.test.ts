@@ -18,7 +18,8 @@ describe("metrics, status and webhooks (fake provider)", () => {
     expect(body).toMatch(/vmsync_resources\{status="True",reason="Applied"\} 1/);
     expect(body).toMatch(/vmsync_drift_resources 0/);
     expect(body).toMatch(/vmsync_step_results_total\{action="create",result="succeeded"\} 1/);
-    expect(body).toMatch(/vmsync_provider_requests_total\{provider="pve",method="GET",status="200"\} 1/);
+    // one observe to plan, one after the apply (what the status page shows is observed, not assumed)
+    expect(body).toMatch(/vmsync_provider_requests_total\{provider="pve",method="GET",status="200"\} 2/);
     expect(body).toMatch(/vmsync_leader 1/);
     await h.pass("resync");
     expect((await h.daemon.metrics.render()).body).toMatch(/vmsync_resources\{status="True",reason="InSync"\} 1/);
