@@ -2,6 +2,7 @@ import type { DesiredProvider, DesiredResource, ResourceKind } from "../../manif
 import type { CanonicalSpec, FieldChange, Provider } from "../contract.js";
 import { canonicalShare } from "./canonical-share.js";
 import { asSpec, canonicalVm } from "./canonical-vm.js";
+import { azureBilling, azureDemand } from "./billing.js";
 import { diffAzure } from "./classify.js";
 import { connectAzure } from "./session.js";
 
@@ -29,4 +30,6 @@ export const azureProvider: Provider = {
   sensitivePaths(): string[] {
     return [];
   },
+  demand: (kind, spec) => azureDemand(kind, spec),
+  billing: (kind, spec) => azureBilling(kind, spec),
 };

@@ -57,6 +57,6 @@ export async function connectProxmox(config: DesiredProvider, options: ConnectOp
       throw err;
     }
     const concurrency = spec.concurrency ?? DEFAULT_CONCURRENCY;
-    return new ProxmoxSession({ api, providerName: config.name, stack: options.stack, concurrency, vmids: new VmidAllocator(api), cloneLocks: new KeyedMutex(), abandoned: new Map() }, options.signal);
+    return new ProxmoxSession({ api, providerName: config.name, stack: options.stack, concurrency, vmids: new VmidAllocator(api), cloneLocks: new KeyedMutex(), abandoned: new Map() }, options.signal, config);
   });
 }

@@ -1,5 +1,6 @@
 import type { ResourceKind } from "../../manifest/model.js";
 import type { Provider } from "../contract.js";
+import { proxmoxDemand } from "./capacity.js";
 import { canonicalize } from "./canonicalize.js";
 import { connectProxmox } from "./connect.js";
 import { diffCanonical } from "./diff.js";
@@ -16,6 +17,7 @@ export const proxmoxProvider: Provider = {
   canonicalize,
   diff: diffCanonical,
   sensitivePaths: (_kind: ResourceKind) => [],
+  demand: (kind, spec) => proxmoxDemand(kind, spec),
 };
 
 export { connectProxmox, type ProxmoxTuning } from "./connect.js";

@@ -6,6 +6,7 @@
  */
 import type { DesiredProvider, DesiredResource } from "../../manifest/model.js";
 import type { CanonicalSpec, Provider } from "../contract.js";
+import { truenasDemand } from "./capacity.js";
 import { diffTruenas, truenasSensitivePaths } from "./diff.js";
 import { canonicalSchedule } from "./schedule.js";
 import { connectTruenas } from "./session.js";
@@ -33,4 +34,5 @@ export const truenasProvider: Provider = {
   canonicalize,
   diff: diffTruenas,
   sensitivePaths: truenasSensitivePaths,
+  demand: (kind, spec) => truenasDemand(kind, spec),
 };
