@@ -37,6 +37,8 @@ export interface Provider {
    * the price table (`src/cost/`). An empty list means it costs nothing by itself.
    */
   billing?(kind: ResourceKind, spec: CanonicalSpec): BillableItem[];
+  /** Optional (pure): what keeping `count` snapshots of an object with this spec is billed (vmsync's own schedules). */
+  snapshotBilling?(kind: ResourceKind, spec: CanonicalSpec, count: number): BillableItem | undefined;
 }
 
 /** An amount taken from one capacity pool (`CapacityPool.key`): bytes for space and memory, a count for cores. */

@@ -1,0 +1,46 @@
+import type { Colors } from "../../cli/io.js";
+import { formatMoney } from "../amounts.js";
+import type { CostSide, PlanCost } from "../plan-types.js";
+
+const UNKNOWN = "unknown";
+
+function money(side: CostSide | undefined, currency: string): string {
+  if (!side) return formatMoney(0, currency);
+  return side.unknown ? `${formatMoney(side.monthly, currency)} + ${UNKNOWN}` : formatMoney(side.monthly, currency);
+}
+
+/** The one-line cost summary, an API once published: `Monthly cost: $0.00 → $91.65 (+$91.65)`. */
+export function costSummaryLine(cost: PlanCost): string {
+  const unknown = cost.unknown ? `; ${cost.unknown} price${cost.unknown === 1 ? "" : "s"} unknown (not in the table)` : "";
+  return `Monthly cost: ${formatMoney(cost.monthlyBefore, cost.currency)} → ${formatMoney(cost.monthlyAfter, cost.currency)} (${formatMoney(cost.delta, cost.currency, true)})${unknown}`;
+}
+
+/** Where the prices come from, for people. */
+export function costSource(cost: PlanCost): string {
+  return `retail pay-as-you-go list prices in ${cost.currency} from the ${cost.priceTable === "cache" ? "table `vmsync prices update` cached" : "table shipped with vmsync"} (${cost.priceDate})`;
+}
+
+/** The human plan's cost section: per resource its monthly cost after the plan and the change, with its priced lines. */
+export function renderCostHuman(cost: PlanCost, c: Colors): string[] {
+  const out = [c.bold(`Cost estimate (${costSource(cost)}):`), ""];
+  for (const r of cost.resources) {
+    const now = r.after ? money(r.after, cost.currency) : c.dim("deleted");
+    const change = r.delta === 0 ? c.dim("(no change)") : r.delta > 0 ? c.yellow(`(${formatMoney(r.delta, cost.currency, true)})`) : c.green(`(${formatMoney(r.delta, cost.currency, true)})`);
+    out.push(`  ${r.address}: ${now}/month ${change}`);
+    for (const l of (r.after ?? r.before)!.lines) out.push(c.dim(`      ${l.description}: ${l.monthly === null ? UNKNOWN : formatMoney(l.monthly, cost.currency)}`));
+  }
+  out.push("", c.bold(costSummaryLine(cost)), "");
+  return out;
+}
+
+/** The pull-request comment's cost line (Infracost-style) and a collapsible breakdown. */
+export function renderCostMarkdown(cost: PlanCost): string[] {
+  const dir = cost.delta > 0 ? "increase" : cost.delta < 0 ? "decrease" : "stay";
+  const head = dir === "stay"
+    ? `💰 Monthly cost will stay at **${formatMoney(cost.monthlyAfter, cost.currency)}**`
+    : `💰 Monthly cost will ${dir} by **${formatMoney(Math.abs(cost.delta), cost.currency)}** (${formatMoney(cost.monthlyBefore, cost.currency)} → ${formatMoney(cost.monthlyAfter, cost.currency)})`;
+  const out = [`${head}${cost.unknown ? ` — ${cost.unknown} price${cost.unknown === 1 ? "" : "s"} unknown` : ""}`, "", "<details><summary>Cost breakdown</summary>", "", "| resource | now | after | change |", "| --- | --- | --- | --- |"];
+  for (const r of cost.resources) out.push(`| \`${r.address}\` | ${r.before ? money(r.before, cost.currency) : "—"} | ${r.after ? money(r.after, cost.currency) : "—"} | ${formatMoney(r.delta, cost.currency, true)} |`);
+  out.push("", `Estimated from ${costSource(cost)}; unknown prices are not counted.`, "", "</details>", "");
+  return out;
+}
