@@ -5,6 +5,7 @@ import { registerHistory } from "./history.js";
 import { registerImport } from "./import.js";
 import { registerState } from "./state.js";
 import { registerPlan } from "./plan.js";
+import { registerPrices } from "./prices.js";
 import { registerSim } from "./sim.js";
 import { registerSnapshot } from "./snapshot.js";
 import { registerValidate } from "./validate.js";
@@ -21,4 +22,5 @@ export function registerCommands(program: Command, io: () => CliIO): void {
   registerSim(program, io);
   registerSnapshot(program, io);
   registerWatch(program, io);
+  registerPrices(program, io);
 }
