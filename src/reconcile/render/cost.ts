@@ -6,7 +6,15 @@ const UNKNOWN = "unknown";
 
 function money(side: CostSide | undefined, currency: string): string {
   if (!side) return formatMoney(0, currency);
+  if (side.unknown && side.monthly === 0) return UNKNOWN;
   return side.unknown ? `${formatMoney(side.monthly, currency)} + ${UNKNOWN}` : formatMoney(side.monthly, currency);
+}
+
+/** The change of a resource's cost: signed money, or unknown when the side that changed has unpriced lines. */
+function change(r: PlanCost["resources"][number], currency: string): string {
+  const unknown = (r.after?.unknown ?? 0) + (r.before?.unknown ?? 0) > 0 && JSON.stringify(r.after) !== JSON.stringify(r.before);
+  if (unknown && r.delta === 0) return UNKNOWN;
+  return `${formatMoney(r.delta, currency, true)}${unknown ? ` + ${UNKNOWN}` : ""}`;
 }
 
 /** The one-line cost summary, an API once published: `Monthly cost: $0.00 → $91.65 (+$91.65)`. */
@@ -24,9 +32,10 @@ export function costSource(cost: PlanCost): string {
 export function renderCostHuman(cost: PlanCost, c: Colors): string[] {
   const out = [c.bold(`Cost estimate (${costSource(cost)}):`), ""];
   for (const r of cost.resources) {
-    const now = r.after ? money(r.after, cost.currency) : c.dim("deleted");
-    const change = r.delta === 0 ? c.dim("(no change)") : r.delta > 0 ? c.yellow(`(${formatMoney(r.delta, cost.currency, true)})`) : c.green(`(${formatMoney(r.delta, cost.currency, true)})`);
-    out.push(`  ${r.address}: ${now}/month ${change}`);
+    const now = r.after ? `${money(r.after, cost.currency)}/month` : "deleted";
+    const delta = change(r, cost.currency);
+    const shown = delta === formatMoney(0, cost.currency, true) ? c.dim("(no change)") : r.delta > 0 ? c.yellow(`(${delta})`) : r.delta < 0 ? c.green(`(${delta})`) : `(${delta})`;
+    out.push(`  ${r.address}: ${now} ${shown}`);
     for (const l of (r.after ?? r.before)!.lines) out.push(c.dim(`      ${l.description}: ${l.monthly === null ? UNKNOWN : formatMoney(l.monthly, cost.currency)}`));
   }
   out.push("", c.bold(costSummaryLine(cost)), "");
@@ -40,7 +49,7 @@ export function renderCostMarkdown(cost: PlanCost): string[] {
     ? `💰 Monthly cost will stay at **${formatMoney(cost.monthlyAfter, cost.currency)}**`
     : `💰 Monthly cost will ${dir} by **${formatMoney(Math.abs(cost.delta), cost.currency)}** (${formatMoney(cost.monthlyBefore, cost.currency)} → ${formatMoney(cost.monthlyAfter, cost.currency)})`;
   const out = [`${head}${cost.unknown ? ` — ${cost.unknown} price${cost.unknown === 1 ? "" : "s"} unknown` : ""}`, "", "<details><summary>Cost breakdown</summary>", "", "| resource | now | after | change |", "| --- | --- | --- | --- |"];
-  for (const r of cost.resources) out.push(`| \`${r.address}\` | ${r.before ? money(r.before, cost.currency) : "—"} | ${r.after ? money(r.after, cost.currency) : "—"} | ${formatMoney(r.delta, cost.currency, true)} |`);
+  for (const r of cost.resources) out.push(`| \`${r.address}\` | ${r.before ? money(r.before, cost.currency) : "—"} | ${r.after ? money(r.after, cost.currency) : "—"} | ${change(r, cost.currency)} |`);
   out.push("", `Estimated from ${costSource(cost)}; unknown prices are not counted.`, "", "</details>", "");
   return out;
 }
