@@ -20,7 +20,11 @@ function change(r: PlanCost["resources"][number], currency: string): string {
 /** The one-line cost summary, an API once published: `Monthly cost: $0.00 → $91.65 (+$91.65)`. */
 export function costSummaryLine(cost: PlanCost): string {
   const unknown = cost.unknown ? `; ${cost.unknown} price${cost.unknown === 1 ? "" : "s"} unknown (not in the table)` : "";
-  return `Monthly cost: ${formatMoney(cost.monthlyBefore, cost.currency)} → ${formatMoney(cost.monthlyAfter, cost.currency)} (${formatMoney(cost.delta, cost.currency, true)})${unknown}`;
+  const total = (monthly: number, side: "before" | "after") => {
+    const partial = cost.resources.some((r) => (r[side]?.unknown ?? 0) > 0);
+    return partial && monthly === 0 ? UNKNOWN : `${formatMoney(monthly, cost.currency)}${partial ? ` + ${UNKNOWN}` : ""}`;
+  };
+  return `Monthly cost: ${total(cost.monthlyBefore, "before")} → ${total(cost.monthlyAfter, "after")} (${formatMoney(cost.delta, cost.currency, true)})${unknown}`;
 }
 
 /** Where the prices come from, for people. */
@@ -28,8 +32,12 @@ export function costSource(cost: PlanCost): string {
   return `retail pay-as-you-go list prices in ${cost.currency} from the ${cost.priceTable === "cache" ? "table `vmsync prices update` cached" : "table shipped with vmsync"} (${cost.priceDate})`;
 }
 
-/** The human plan's cost section: per resource its monthly cost after the plan and the change, with its priced lines. */
-export function renderCostHuman(cost: PlanCost, c: Colors): string[] {
+/**
+ * The human plan's cost section: per resource its monthly cost after the plan and the change, with
+ * its priced lines; only the summary line when the plan changes nothing.
+ */
+export function renderCostHuman(cost: PlanCost, c: Colors, changes = true): string[] {
+  if (!changes) return [c.dim(costSummaryLine(cost)), ""];
   const out = [c.bold(`Cost estimate (${costSource(cost)}):`), ""];
   for (const r of cost.resources) {
     const now = r.after ? `${money(r.after, cost.currency)}/month` : "deleted";

@@ -87,7 +87,7 @@ export function renderPlanHuman(plan: Plan, c: Colors): string {
     }
   }
   out.push(...renderCapacityHuman(plan.capacity ?? [], c));
-  if (plan.cost) out.push(...renderCostHuman(plan.cost, c));
+  if (plan.cost) out.push(...renderCostHuman(plan.cost, c, hasChanges(plan)));
   for (const n of plan.notes) out.push(`${c.cyan("note:")} ${n}`);
   for (const e of plan.errors) out.push(`${c.red("error:")} ${e}`);
   if (plan.notes.length || plan.errors.length) out.push("");

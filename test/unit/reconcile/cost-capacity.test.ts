@@ -99,6 +99,12 @@ describe("plans with cost and capacity", () => {
     expect(p.capacity!.map((l) => l.pool)).toEqual(["storage/ceph"]);
   });
 
+  it("a plan without changes shows only the cost summary line", () => {
+    const f = new Fleet().want(vm("same", "az")).exists(vm("same", "az"), "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/same");
+    const text = renderPlanHuman(f.plan(), pc.createColors(false));
+    expect(text).toBe("Monthly cost: $91.65 → $91.65 (+$0.00)\n\nNo changes. The infrastructure matches the manifests.\n");
+  });
+
   it("without capacity or prices the plan has neither section (and --refresh-only checks nothing)", () => {
     const f = new Fleet().want(vm("x", "pve", { memory: "64GiB" })).pool("pve", "node/pve1/memory", "m", "bytes", GIB, 0);
     expect(f.plan({ capacity: undefined, prices: undefined })).not.toHaveProperty("cost");
