@@ -95,3 +95,18 @@ function describe(pool: CapacityPool, amount: number, running: number): string {
   const f = (n: number) => formatAmount(pool.unit, n);
   return `${pool.label} needs ${f(amount)}, ${f(Math.max(0, pool.total - running))} free of ${f(pool.total)} (${f(running + amount)} after the plan)`;
 }
+
+/**
+ * Every pool as it is now, as plan lines with nothing needed (for `vmsync status`, which shows each
+ * provider's capacity whether or not a plan touches it): warnings above 90 % used.
+ */
+export function capacityNow(pools: Map<string, CapacityPool[]>): CapacityLine[] {
+  const out: CapacityLine[] = [];
+  for (const [provider, list] of pools) {
+    for (const p of list) {
+      const status = p.total > 0 && p.used > NEAR_FULL * p.total ? (p.used > p.total ? "over" : "warning") : "ok";
+      out.push({ provider, pool: p.key, label: p.label, unit: p.unit, total: p.total, used: p.used, needed: 0, after: p.used, free: p.total - p.used, status, steps: [] });
+    }
+  }
+  return out.sort((a, b) => a.provider.localeCompare(b.provider) || a.pool.localeCompare(b.pool));
+}

@@ -111,3 +111,15 @@ describe("plans with cost and capacity", () => {
     expect(f.plan({ options: { refreshOnly: true } }).errors).toEqual([]);
   });
 });
+
+describe("capacity now (for vmsync status)", () => {
+  it("lists every pool with its use, warning above 90 % and over when already overcommitted", async () => {
+    const { capacityNow } = await import("../../../src/reconcile/capacity-check.js");
+    const lines = capacityNow(new Map([["pve", [
+      { key: "node/pve1/memory", label: "node pve1 memory", unit: "bytes" as const, total: 10 * GIB, used: 9.5 * GIB },
+      { key: "node/pve1/cores", label: "node pve1 vCPUs", unit: "count" as const, total: 8, used: 9 },
+      { key: "storage/pve1/local", label: "storage local on pve1", unit: "bytes" as const, total: 100 * GIB, used: 1 * GIB },
+    ]]]));
+    expect(lines.map((l) => [l.pool, l.status, l.free])).toEqual([["node/pve1/cores", "over", -1], ["node/pve1/memory", "warning", 0.5 * GIB], ["storage/pve1/local", "ok", 99 * GIB]]);
+  });
+});
