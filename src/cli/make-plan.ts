@@ -1,4 +1,6 @@
+import { loadPriceTable } from "../cost/price-table.js";
 import { observeAll, providersInUse } from "../reconcile/observe.js";
+import { readCapacity } from "../reconcile/observe-capacity.js";
 import { plan as computePlan, type PlanOptions } from "../reconcile/plan.js";
 import type { Plan } from "../reconcile/plan-types.js";
 import type { StateSnapshot } from "../state/contract.js";
@@ -13,13 +15,16 @@ export interface PlannedRun {
   connections: Connections;
 }
 
-/** Load state → connect → observe in bulk → plan (pure). The same path for plan, apply and watch. */
+/**
+ * Load state → connect → observe in bulk (with each provider's capacity, in the same pass) → plan
+ * (pure, priced with the price table). The same path for plan and apply.
+ */
 export async function makePlan(ws: Workspace, options: PlanOptions, io: CliIO, signal?: AbortSignal): Promise<PlannedRun> {
   const state = await ws.store.read();
   const connections = await connectProviders(providersInUse(ws.desired, state), ws.desired, { stack: ws.stack, env: io.env, ...(signal ? { signal } : {}) });
   try {
-    const observed = await observeAll(connections.sessions, ws.desired, state);
-    const plan = computePlan({ stack: ws.stack, desired: ws.desired, observed, state, providers: connections.providers, options });
+    const [observed, capacity, prices] = await Promise.all([observeAll(connections.sessions, ws.desired, state), readCapacity(connections.sessions, ws.desired), loadPriceTable(io.env)]);
+    const plan = computePlan({ stack: ws.stack, desired: ws.desired, observed, state, providers: connections.providers, options, capacity, prices });
     return { plan: { ...plan, manifests: ws.paths, stateSource: ws.source }, state, connections };
   } catch (err) {
     await connections.close();

@@ -4,6 +4,7 @@ import type { DesiredState } from "../manifest/model.js";
 import type { ConnectOptions } from "../providers/contract.js";
 import type { ExecEvent } from "../reconcile/events.js";
 import { observeAll, providersInUse } from "../reconcile/observe.js";
+import { readCapacity } from "../reconcile/observe-capacity.js";
 import { plan as computePlan } from "../reconcile/plan.js";
 import type { RetryPolicy, RetryRuntime } from "../reconcile/retry.js";
 import type { LockInfo, StateSnapshot, StateStore } from "../state/contract.js";
@@ -64,9 +65,9 @@ export async function reconcilePass(ctx: PassContext, input: { reasons: string[]
     const conn = connections;
     const held = ctx.health.excludes(ctx.clock.now());
     const planFrom = async (s: StateSnapshot) => {
-      const observed = await observeAll(conn.sessions, desired, s);
+      const [observed, capacity] = await Promise.all([observeAll(conn.sessions, desired, s), readCapacity(conn.sessions, desired)]);
       const once = (extra: string[]) => computePlan({
-        stack: ctx.stack, desired, observed, state: s, providers: conn.providers,
+        stack: ctx.stack, desired, observed, state: s, providers: conn.providers, capacity,
         options: { ...ctx.planOptions, excludes: [...ctx.planOptions.excludes, ...extra.map(literalGlob)], refreshOnly: ctx.mode === "observe" },
       });
       const first = once(held);

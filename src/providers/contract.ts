@@ -33,6 +33,56 @@ export interface Provider {
    * out and named in `notes`. Undefined for kinds the provider cannot describe. Pure.
    */
   manifestSpec?(kind: ResourceKind, observed: ObservedResource, config: DesiredProvider, name: string): GeneratedSpec | undefined;
+  /**
+   * Optional (pure): what an object with this canonical spec takes from the provider's capacity
+   * pools (node memory and cores, storage space, pool space, regional vCPU quota). The planner
+   * compares the demand of each step's before and after specs with `ProviderSession.capacity`.
+   */
+  demand?(kind: ResourceKind, spec: CanonicalSpec, config: DesiredProvider): Demand[];
+  /**
+   * Optional (pure): what an object with this canonical spec is billed for each month, as meters of
+   * the price table (`src/cost/`). An empty list means it costs nothing by itself.
+   */
+  billing?(kind: ResourceKind, spec: CanonicalSpec): BillableItem[];
+  /** Optional (pure): what keeping `count` snapshots of an object with this spec is billed (vmsync's own schedules). */
+  snapshotBilling?(kind: ResourceKind, spec: CanonicalSpec, count: number): BillableItem | undefined;
+}
+
+/** An amount taken from one capacity pool (`CapacityPool.key`): bytes for space and memory, a count for cores. */
+export interface Demand {
+  pool: string;
+  amount: number;
+}
+
+/**
+ * One thing a provider has a limited amount of, read in bulk with the rest of the plan:
+ * `total` is what may be allocated (physical size × the provider's overcommit ratio), `used` what is
+ * allocated now. `key` is what `Provider.demand` names; `aliases` are other keys that mean the same
+ * pool (a shared Proxmox storage seen from every node).
+ */
+export interface CapacityPool {
+  key: string;
+  aliases?: string[];
+  /** For people: "node pve1 memory", "storage local-lvm on pve1", "pool tank", "vCPU quota standardDSv5Family in eastus". */
+  label: string;
+  unit: "bytes" | "count";
+  total: number;
+  used: number;
+  /** Physical size before the overcommit ratio (when one applies). */
+  physical?: number;
+}
+
+/**
+ * One billable meter of a resource: `meter` is a price-table key (`vm/eastus/Standard_D2s_v5/linux`,
+ * `disk/eastus/P10 LRS`, `ip/eastus/standard-static`, `files-premium/eastus/LRS`,
+ * `snapshot/eastus/standard-lrs`), `quantity` in the meter's unit (hours, disks, GiB) per month.
+ */
+export interface BillableItem {
+  component: "compute" | "os-disk" | "public-ip" | "file-share" | "snapshots";
+  meter: string;
+  quantity: number;
+  /** For people: "Standard_D2s_v5 (linux), 730 h". */
+  description: string;
 }
 
 /** A manifest spec written from an observed object, and what it could not express. */
@@ -158,6 +208,11 @@ export interface ProviderSession {
   snapshots?: SnapshotActions;
   /** Optional: power actions people ask for (`vmsync restart`). */
   power?: PowerActions;
+  /**
+   * Optional: the provider's capacity pools (see `CapacityPool`), read in bulk (one list call per
+   * collection) in the same observe pass as `observe`; `scope` says where desired resources go.
+   */
+  capacity?(scope: ObserveScope): Promise<CapacityPool[]>;
   close(): Promise<void>;
 }
 

@@ -41,6 +41,61 @@ const Step = Type.Object(
   { additionalProperties: false },
 );
 
+const CapacityLine = Type.Object(
+  {
+    provider: Type.String(),
+    pool: Type.String({ description: "Pool key: node/<node>/memory, node/<node>/cores, storage/<node>/<storage>, storage/<shared storage>, host/memory, pool/<zfs pool>, quota/<location>/<usage name>." }),
+    label: Type.String(),
+    unit: Type.Union([Type.Literal("bytes"), Type.Literal("count")]),
+    total: Type.Number({ description: "What may be allocated (physical × the provider's overcommit ratio; a quota's limit)." }),
+    used: Type.Number({ description: "Allocated now." }),
+    needed: Type.Number({ description: "What the plan's unblocked steps add (negative: free)." }),
+    after: Type.Number({ description: "used + needed." }),
+    free: Type.Number({ description: "total − used." }),
+    status: Type.Union([Type.Literal("ok"), Type.Literal("warning"), Type.Literal("over")], { description: "over: a step was blocked for it; warning: above 90 % after the plan." }),
+    steps: Type.Array(Type.String(), { description: "Addresses of the steps that change it." }),
+  },
+  { additionalProperties: false },
+);
+
+const CostSide = Type.Object(
+  {
+    monthly: Type.Number({ description: "Sum of the priced lines, per month." }),
+    unknown: Type.Integer({ description: "Lines whose price is not in the table (not counted as 0)." }),
+    lines: Type.Array(
+      Type.Object(
+        {
+          component: Type.String(),
+          description: Type.String(),
+          meter: Type.String({ description: "Price-table key, e.g. vm/eastus2/Standard_D2s_v5/linux." }),
+          monthly: Type.Union([Type.Number(), Type.Null()], { description: "null: unknown (no price in the table)." }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const PlanCost = Type.Object(
+  {
+    currency: Type.String(),
+    priceDate: Type.String({ description: "Date of the price table." }),
+    priceTable: Type.Union([Type.Literal("shipped"), Type.Literal("cache")]),
+    resources: Type.Array(
+      Type.Object(
+        { address: Type.String(), provider: Type.Optional(Type.String()), before: Type.Optional(CostSide), after: Type.Optional(CostSide), delta: Type.Number() },
+        { additionalProperties: false },
+      ),
+    ),
+    monthlyBefore: Type.Number(),
+    monthlyAfter: Type.Number(),
+    delta: Type.Number(),
+    unknown: Type.Integer(),
+  },
+  { additionalProperties: false, description: "Monthly cost estimate from retail list prices (Azure)." },
+);
+
 /** The saved plan document. */
 export const PlanSchema = Type.Object(
   {
@@ -87,6 +142,8 @@ export const PlanSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    capacity: Type.Optional(Type.Array(CapacityLine, { description: "Capacity pools the plan changes." })),
+    cost: Type.Optional(PlanCost),
     createdAt: Type.Optional(Type.String({ format: "date-time" })),
     manifests: Type.Optional(Type.Array(Type.String())),
     stateSource: Type.Optional(

@@ -24,6 +24,7 @@ export type ReasonCode =
   | "blocked-unsupported"
   | "blocked-protected"
   | "blocked-unowned"
+  | "blocked-capacity"
   | "suspended";
 
 /**
@@ -87,6 +88,72 @@ export interface PlanSummary {
   delete: number;
 }
 
+/**
+ * One capacity pool the plan changes (node memory or vCPUs, a storage, a ZFS pool, a vCPU quota):
+ * `total` is what may be allocated (with the provider's overcommit ratio), `used` what is allocated
+ * now, `needed` what the plan's unblocked steps add (negative when it frees), `after` = used +
+ * needed, `free` = total − used. `status`: `over` when a step had to be blocked for it, `warning`
+ * when `after` is above 90 % of `total`. Bytes for memory and space, a count for vCPUs.
+ */
+export interface CapacityLine {
+  provider: string;
+  pool: string;
+  label: string;
+  unit: "bytes" | "count";
+  total: number;
+  used: number;
+  needed: number;
+  after: number;
+  free: number;
+  status: "ok" | "warning" | "over";
+  /** Steps that add to (or free) it. */
+  steps: string[];
+}
+
+/** One billed part of a resource (see `BillableItem`); `monthly` is null when the price table has no price for its meter. */
+export interface CostLine {
+  component: string;
+  description: string;
+  meter: string;
+  monthly: number | null;
+}
+
+/** What a resource costs a month in one state: the sum of the priced lines, and the lines whose price is unknown. */
+export interface CostSide {
+  monthly: number;
+  unknown: number;
+  lines: CostLine[];
+}
+
+/** A resource's monthly cost now (`before`, absent when it does not exist) and after the plan (`after`, absent when deleted). */
+export interface ResourceCost {
+  address: string;
+  provider?: string;
+  before?: CostSide;
+  after?: CostSide;
+  /** after − before over the priced lines. */
+  delta: number;
+}
+
+/**
+ * The plan's monthly cost estimate (retail pay-as-you-go list prices; Infracost-style): per
+ * resource, the totals now and after the plan, and their difference. Lines without a price count
+ * in `unknown`, never as 0.
+ */
+export interface PlanCost {
+  currency: string;
+  /** Date of the price table. */
+  priceDate: string;
+  /** Which table: the one shipped with vmsync, or the user's cached one from `vmsync prices update`. */
+  priceTable: "shipped" | "cache";
+  resources: ResourceCost[];
+  monthlyBefore: number;
+  monthlyAfter: number;
+  delta: number;
+  /** Lines (before and after) whose price is not in the table. */
+  unknown: number;
+}
+
 /** A whole plan: pure data, saved with `plan -o`, rendered by every view. */
 export interface Plan {
   formatVersion: typeof PLAN_FORMAT_VERSION;
@@ -102,6 +169,10 @@ export interface Plan {
   notes: string[];
   /** Options the plan was made with; a saved plan is applied with the same ones. */
   options: { targets: string[]; excludes: string[]; refreshOnly: boolean; allowMassDelete: boolean; destroy?: boolean };
+  /** Capacity pools the plan changes (present when providers reported capacity). */
+  capacity?: CapacityLine[];
+  /** Monthly cost estimate (present when some resource is billed, i.e. on Azure). */
+  cost?: PlanCost;
   /** Set by the CLI when saving (the planner has no clock). */
   createdAt?: string;
   /** Manifest paths the plan was made from. */

@@ -2,6 +2,10 @@ import type { DesiredProvider, DesiredResource, DesiredState } from "../manifest
 import type { CanonicalSpec, FieldChange, ObservedResource, Provider } from "../providers/contract.js";
 import { diffSpecs, isUnder } from "../providers/diff-util.js";
 import type { ResourceRecord, StateSnapshot } from "../state/contract.js";
+import type { PriceTable } from "../cost/price-table.js";
+import type { CapacityPool } from "../providers/contract.js";
+import { checkCapacity } from "./capacity-check.js";
+import { estimateCost } from "./cost-estimate.js";
 import { fingerprintOf } from "./fingerprint.js";
 import { applyMassDeleteGuard, DEFAULT_MASS_DELETE_SHARE } from "./plan-guard.js";
 import { DESTROY_TEXT, destroyView } from "./plan-destroy.js";
@@ -36,6 +40,10 @@ export interface PlanInput {
   /** Provider implementation by provider name (only their pure parts are used). */
   providers: Map<string, Provider>;
   options?: PlanOptions;
+  /** Capacity pools by provider name (`ProviderSession.capacity`), read with the observation; checked when present. */
+  capacity?: Map<string, CapacityPool[]>;
+  /** The price table (and which one it is); the plan is priced when present. */
+  prices?: { table: PriceTable; which: "shipped" | "cache" };
 }
 
 /**
@@ -74,10 +82,20 @@ export function plan(given: PlanInput): Plan {
   const filtered = filterSteps(kept, opts.targets ?? [], opts.excludes ?? [], notes);
   kept = filtered.steps;
   const patternErrors = filtered.unmatched.map(unmatchedPatternError);
+  const observedSpec = (s: PlanStep) => (s.provider && s.externalId ? index.id(s.provider, s.kind, s.externalId)?.spec : undefined);
+  const capacity = input.capacity ? checkCapacity({ steps: kept, pools: input.capacity, providers: input.providers, configs: input.desired.providers, observedSpec }) : undefined;
+  kept = kept.map((s) => {
+    const why = capacity?.blocked.get(s.address);
+    if (!why) return s;
+    errors.push(`${s.address}: ${why}`);
+    return { ...s, blocked: true, reasonCode: "blocked-capacity" as const, reason: why };
+  });
   const summary = summarise(kept);
   const keptAddresses = new Set(kept.map((s) => s.address));
   const guard = applyMassDeleteGuard(summary.delete, Object.keys(input.state.resources).length, opts.allowMassDelete === true || opts.destroy === true, opts.massDeleteShare ?? DEFAULT_MASS_DELETE_SHARE);
   if (guard) errors.push(guard);
+  const cost = input.prices ? estimateCost({ steps: kept, providers: input.providers, table: input.prices.table, priceTable: input.prices.which, observedSpec }) : undefined;
+  const capacityLines = capacity?.lines;
   return {
     formatVersion: PLAN_FORMAT_VERSION,
     stack: input.stack,
@@ -88,6 +106,8 @@ export function plan(given: PlanInput): Plan {
     errors: [...patternErrors, ...errors.filter((e) => keptAddresses.has(e.slice(0, e.indexOf(":"))) || e === guard)],
     notes,
     options: { targets: opts.targets ?? [], excludes: opts.excludes ?? [], refreshOnly: opts.refreshOnly === true, allowMassDelete: opts.allowMassDelete === true, ...(opts.destroy ? { destroy: true } : {}) },
+    ...(capacityLines ? { capacity: capacityLines } : {}),
+    ...(cost ? { cost } : {}),
   };
 }
 

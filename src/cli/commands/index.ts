@@ -6,6 +6,7 @@ import { registerHistory } from "./history.js";
 import { registerImport } from "./import.js";
 import { registerState } from "./state.js";
 import { registerPlan } from "./plan.js";
+import { registerPrices } from "./prices.js";
 import { registerSim } from "./sim.js";
 import { registerRestart } from "./restart.js";
 import { registerSnapshot } from "./snapshot.js";
@@ -27,4 +28,5 @@ export function registerCommands(program: Command, io: () => CliIO): void {
   registerRestart(program, io);
   registerSnapshot(program, io);
   registerWatch(program, io);
+  registerPrices(program, io);
 }

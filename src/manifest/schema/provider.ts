@@ -33,6 +33,13 @@ const commonFields = {
   ),
 };
 
+/** Overcommit ratios of the capacity check (what a plan may allocate beyond the physical amount). */
+const Overcommit = {
+  memoryOvercommit: Type.Optional(
+    Type.Number({ minimum: 0.1, maximum: 10, default: 1, description: "Memory the plan may give running VMs, as a multiple of the host's physical memory (1 = no overcommit)." }),
+  ),
+};
+
 /** A Proxmox VE cluster. Auth by API token (preferred) or user and password. */
 export const ProxmoxProviderSpec = Closed(
   {
@@ -58,6 +65,15 @@ export const ProxmoxProviderSpec = Closed(
         bridge: Type.Optional(Type.String({ description: "Bridge for networks that name none.", examples: ["vmbr0"] })),
         pool: Type.Optional(Type.String({ description: "Resource pool new VMs join." })),
       }),
+    ),
+    capacity: Type.Optional(
+      Closed(
+        {
+          ...Overcommit,
+          cpuOvercommit: Type.Optional(Type.Number({ minimum: 0.1, maximum: 64, default: 4, description: "vCPUs the plan may give running VMs per physical CPU thread of a node." })),
+        },
+        { description: "Capacity check of plans: a step that would allocate more than a node's memory or cores (times these ratios) or a storage's free space is blocked; above 90 % is a warning." },
+      ),
     ),
   },
   { description: "A Proxmox VE cluster reached over its HTTPS API." },
@@ -86,6 +102,9 @@ export const TruenasProviderSpec = Closed(
         pool: Type.Optional(Type.String({ description: "ZFS pool for zvols and datasets.", examples: ["tank"] })),
         bridge: Type.Optional(Type.String({ description: "Bridge for VM NICs that name none.", examples: ["br0"] })),
       }),
+    ),
+    capacity: Type.Optional(
+      Closed({ ...Overcommit }, { description: "Capacity check of plans: zvols must fit the pool's free space, running VMs the host's memory (times memoryOvercommit); above 90 % is a warning." }),
     ),
   },
   { description: "A TrueNAS SCALE system reached over its websocket middleware API." },

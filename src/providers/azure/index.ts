@@ -1,7 +1,8 @@
 import type { DesiredProvider, DesiredResource, ResourceKind } from "../../manifest/model.js";
 import type { CanonicalSpec, FieldChange, Provider } from "../contract.js";
 import { canonicalShare } from "./canonical-share.js";
-import { asSpec, canonicalVm } from "./canonical-vm.js";
+import { asSpec, canonicalVm, type VmCanonical } from "./canonical-vm.js";
+import { azureBilling, azureDemand, snapshotBilling } from "./billing.js";
 import { diffAzure } from "./classify.js";
 import { azureManifestSpec } from "./generate.js";
 import { connectAzure } from "./session.js";
@@ -31,4 +32,7 @@ export const azureProvider: Provider = {
     return [];
   },
   manifestSpec: azureManifestSpec,
+  demand: (kind, spec) => azureDemand(kind, spec),
+  billing: (kind, spec) => azureBilling(kind, spec),
+  snapshotBilling: (kind, spec, count) => (kind === "VirtualMachine" ? snapshotBilling(spec as unknown as VmCanonical, count) : undefined),
 };

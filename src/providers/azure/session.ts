@@ -2,6 +2,7 @@ import { KeyedMutex } from "../concurrency.js";
 import type { DesiredProvider } from "../../manifest/model.js";
 import type { AzureProviderSpec } from "../../manifest/schema/index.js";
 import { ProviderError, type ConnectOptions, type ProviderSession } from "../contract.js";
+import { readAzureCapacity } from "./capacity.js";
 import { buildClients } from "./connection.js";
 import type { AzureContext } from "./context.js";
 import { toProviderError } from "./errors.js";
@@ -32,6 +33,7 @@ export async function connectAzure(config: DesiredProvider, options: ConnectOpti
   const ctx: AzureContext = { clients, stack: options.stack, config, spec: config.spec as AzureProviderSpec, groups: new Set(), shareAccounts: new Map(), locks: new KeyedMutex() };
   return {
     observe: (scope) => observeAzure(ctx, scope),
+    capacity: (scope) => readAzureCapacity(ctx, scope),
     async create(req, op) {
       if (req.kind === "VirtualMachine") return createVm(ctx, req, op);
       if (req.kind === "NfsShare") return createShare(ctx, req, op);

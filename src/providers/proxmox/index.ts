@@ -1,5 +1,6 @@
 import type { DesiredResource, ResourceKind } from "../../manifest/model.js";
 import type { CanonicalSpec, Provider } from "../contract.js";
+import { proxmoxDemand } from "./capacity.js";
 import { canonicalize } from "./canonicalize.js";
 import { connectProxmox } from "./connect.js";
 import { diffCanonical } from "./diff.js";
@@ -22,6 +23,7 @@ export const proxmoxProvider: Provider = {
   diff: (kind, desired, observed) => (kind === "Container" ? diffContainer(desired, observed) : diffCanonical(kind, desired, observed)),
   sensitivePaths: (kind: ResourceKind) => (kind === "Container" ? ["rootPassword"] : []),
   manifestSpec: proxmoxManifestSpec,
+  demand: (kind, spec) => proxmoxDemand(kind, spec),
 };
 
 export { connectProxmox, type ProxmoxTuning } from "./connect.js";

@@ -1,5 +1,8 @@
-import { ProviderError, type CreateRequest, type DeleteRequest, type ObservedResource, type ObserveScope, type OperationContext, type PowerActions, type ProviderSession, type SnapshotActions, type UpdateRequest } from "../contract.js";
+import type { DesiredProvider } from "../../manifest/model.js";
+import { ProviderError, type CapacityPool, type CreateRequest, type DeleteRequest, type ObservedResource, type ObserveScope, type OperationContext, type PowerActions, type ProviderSession, type SnapshotActions, type UpdateRequest } from "../contract.js";
+import { readProxmoxCapacity } from "./capacity.js";
 import type { ProxmoxContext } from "./context.js";
+import { inContext } from "./errors.js";
 import { observeProxmox } from "./observe.js";
 import { snapshotActions } from "./snapshots.js";
 import { createStorage, deleteStorage, updateStorage } from "./storage.js";
@@ -19,7 +22,7 @@ import { updateGuest } from "./vm-update.js";
 export class ProxmoxSession implements ProviderSession {
   readonly snapshots: SnapshotActions;
   readonly power: PowerActions;
-  constructor(private readonly c: ProxmoxContext, private readonly signal?: AbortSignal) {
+  constructor(private readonly c: ProxmoxContext, private readonly signal?: AbortSignal, private readonly config?: DesiredProvider) {
     this.snapshots = snapshotActions(c);
     this.power = proxmoxPower(c);
   }
@@ -31,6 +34,12 @@ export class ProxmoxSession implements ProviderSession {
 
   observe(scope: ObserveScope): Promise<ObservedResource[]> {
     return observeProxmox(this.c, scope, this.signal);
+  }
+
+  /** Node memory and vCPUs (times the provider's overcommit ratios) and storage space; see `capacity.ts`. */
+  capacity(): Promise<CapacityPool[]> {
+    const config = this.config ?? ({ name: this.c.providerName, spec: { type: "proxmox" } } as DesiredProvider);
+    return inContext(`read the capacity of proxmox provider ${this.c.providerName}`, () => readProxmoxCapacity(this.c, config, this.signal));
   }
 
   create(req: CreateRequest, ctx: OperationContext): Promise<ObservedResource> {

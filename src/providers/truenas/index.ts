@@ -6,6 +6,7 @@
  */
 import type { DesiredProvider, DesiredResource } from "../../manifest/model.js";
 import type { CanonicalSpec, Provider } from "../contract.js";
+import { truenasDemand } from "./capacity.js";
 import { diffTruenas, truenasSensitivePaths } from "./diff.js";
 import { truenasManifestSpec } from "./generate.js";
 import { canonicalSchedule } from "./schedule.js";
@@ -35,4 +36,5 @@ export const truenasProvider: Provider = {
   diff: diffTruenas,
   sensitivePaths: truenasSensitivePaths,
   manifestSpec: truenasManifestSpec,
+  demand: (kind, spec) => truenasDemand(kind, spec),
 };

@@ -12,6 +12,7 @@ import type { DesiredProvider } from "../../manifest/model.js";
 import type { TruenasProviderSpec } from "../../manifest/schema/index.js";
 import { readSecret, readSetting } from "../../manifest/secrets.js";
 import { ProviderError, type ConnectOptions, type ProviderSession } from "../contract.js";
+import { readTruenasCapacity } from "./capacity.js";
 import { TruenasClient, type Credentials } from "./client.js";
 import { dialectOf, type SessionContext } from "./context.js";
 import { doing } from "./errors.js";
@@ -65,6 +66,7 @@ export function connectTruenas(config: DesiredProvider, options: ConnectOptions)
     };
     return {
       observe: (scope) => doing(`cannot observe truenas ${config.name}`, () => observeAll(ctx, scope)),
+      capacity: () => doing(`cannot read the capacity of truenas ${config.name}`, () => readTruenasCapacity(ctx, config)),
       create: (req, op) => (req.kind === "VirtualMachine" ? createVm(ctx, req, op) : req.kind === "NfsShare" ? createShare(ctx, req) : req.kind === "SnapshotSchedule" ? createSchedule(ctx, req) : unsupportedKind(req.kind)),
       update: (req, op) => (req.kind === "VirtualMachine" ? updateVm(ctx, req, op) : req.kind === "NfsShare" ? updateShare(ctx, req) : req.kind === "SnapshotSchedule" ? updateSchedule(ctx, req) : unsupportedKind(req.kind)),
       delete: (req, op) => (req.kind === "VirtualMachine" ? deleteVm(ctx, req, op) : req.kind === "NfsShare" ? deleteShare(ctx, req) : req.kind === "SnapshotSchedule" ? deleteSchedule(ctx, req) : unsupportedKind(req.kind)),

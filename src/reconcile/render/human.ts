@@ -2,6 +2,8 @@ import { createTwoFilesPatch } from "diff";
 import type { Colors } from "../../cli/io.js";
 import type { FieldChange } from "../../providers/contract.js";
 import { hasChanges, type Plan, type PlanStep } from "../plan-types.js";
+import { renderCapacityHuman } from "./capacity.js";
+import { renderCostHuman } from "./cost.js";
 import { isMultiline, isSensitive, showValue } from "./values.js";
 
 /** Terraform's symbols: `+` create, `~` update in place, `-/+` replace (delete, then create), `-` delete. */
@@ -97,6 +99,8 @@ export function renderPlanHuman(plan: Plan, c: Colors): string {
       out.push("");
     }
   }
+  out.push(...renderCapacityHuman(plan.capacity ?? [], c));
+  if (plan.cost) out.push(...renderCostHuman(plan.cost, c, hasChanges(plan)));
   for (const n of plan.notes) out.push(`${c.cyan("note:")} ${n}`);
   for (const e of plan.errors) out.push(`${c.red("error:")} ${e}`);
   if (plan.notes.length || plan.errors.length) out.push("");

@@ -1,5 +1,7 @@
 import type { Plan, PlanStep } from "../plan-types.js";
 import { showDrift, summaryLine, SYMBOL } from "./human.js";
+import { renderCapacityMarkdown } from "./capacity.js";
+import { renderCostMarkdown } from "./cost.js";
 import { showValue } from "./values.js";
 
 function cell(s: string): string {
@@ -22,6 +24,7 @@ export function renderPlanMarkdown(plan: Plan): string {
   const steps = plan.steps.filter((s) => s.action !== "noop" || s.adopt || s.recordOnly || s.blocked);
   const anything = steps.length > 0;
   out.push(`### vmsync plan — \`${plan.stack}\``, "", anything ? `**${summaryLine(plan)}**` : "**No changes.** The infrastructure matches the manifests.", "");
+  if (plan.cost) out.push(...renderCostMarkdown(plan.cost));
   if (plan.errors.length) out.push("> [!CAUTION]", ...plan.errors.map((e) => `> ${cell(e)}`), "");
   if (anything) {
     out.push("| | resource | action | why |", "| --- | --- | --- | --- |");
@@ -40,6 +43,7 @@ export function renderPlanMarkdown(plan: Plan): string {
       out.push("</details>", "");
     }
   }
+  out.push(...renderCapacityMarkdown(plan.capacity ?? []));
   if (plan.drift.length) {
     out.push("<details><summary>Drift: changed outside vmsync since the last apply</summary>", "");
     for (const d of plan.drift) {

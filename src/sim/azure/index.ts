@@ -17,6 +17,7 @@ import { createArmServer } from "./server.js";
 import { defaultAzureKnobs, type AzureSimKnobs, type FaultRule } from "./sim-knobs.js";
 import { snapshotHandlers } from "./snapshots.js";
 import { storageAccountHandlers } from "./storage-accounts.js";
+import { usageHandlers } from "./usages.js";
 import { subnetHandlers, virtualNetworkHandlers } from "./virtual-networks.js";
 import { virtualMachineHandlers } from "./virtual-machines.js";
 import { settleWorld } from "./world-settle.js";
@@ -50,7 +51,7 @@ export interface AzureSimHandle extends SimHandle {
  * (default 0 = any free port).
  */
 export async function startAzureSim(opts: SimStartOptions & { knobs?: Partial<AzureSimKnobs> }): Promise<AzureSimHandle> {
-  const knobs: AzureSimKnobs = { ...defaultAzureKnobs, lroFailures: [], ...opts.knobs };
+  const knobs: AzureSimKnobs = { ...defaultAzureKnobs, lroFailures: [], vcpuQuota: {}, ...opts.knobs };
   const cert = await loadOrCreateCertificate(opts.dir, "azure-sim");
   const snap = await loadWorldFile(opts.dir);
   const world = snap ? World.fromSnapshot(snap) : new World(seededUuid(new SeededRandom(knobs.seed ^ 0x5eed)), `sim-${randomBytes(16).toString("hex")}`);
@@ -67,7 +68,7 @@ export async function startAzureSim(opts: SimStartOptions & { knobs?: Partial<Az
     if (partial.seed !== undefined) Object.assign(random, new SeededRandom(partial.seed));
   };
   const router = new Router();
-  for (const h of [virtualMachineHandlers, diskHandlers, snapshotHandlers, storageAccountHandlers, fileShareHandlers, virtualNetworkHandlers, subnetHandlers, networkInterfaceHandlers, publicIpHandlers]) router.register(h);
+  for (const h of [virtualMachineHandlers, diskHandlers, snapshotHandlers, storageAccountHandlers, fileShareHandlers, virtualNetworkHandlers, subnetHandlers, networkInterfaceHandlers, publicIpHandlers, usageHandlers]) router.register(h);
   const faults = new FaultInjector(random);
   const server = createArmServer({ key: cert.key, cert: cert.cert, sim, router, faults, setKnobs });
   await new Promise<void>((resolve, reject) => {

@@ -50,7 +50,9 @@ export interface FaultRule {
  * - `lroFailures`: injected LRO failures (see `LroFailureRule`);
  * - `storageAclFailureShape`: how a storage account create whose vnet rule names a subnet without the
  *   `Microsoft.Storage` service endpoint fails (real Microsoft.Storage: `status-failed`, i.e. a 200
- *   monitor with a failed body — the SDK resolves with `{}`).
+ *   monitor with a failed body — the SDK resolves with `{}`);
+ * - `vcpuQuota`: limits of the compute usages by usage name (`cores`, `standardDSv5Family`, …);
+ *   unnamed ones keep the defaults of usages.ts.
  */
 export interface AzureSimKnobs extends SimKnobs {
   pageSize: number;
@@ -58,6 +60,7 @@ export interface AzureSimKnobs extends SimKnobs {
   pollRetryAfterSeconds: number;
   lroFailures: LroFailureRule[];
   storageAclFailureShape: LroFailureShape;
+  vcpuQuota: Record<string, number>;
 }
 
 /** Defaults: the shared defaults, 100 items a page, 1 s throttling waits, no poll Retry-After. */
@@ -68,4 +71,5 @@ export const defaultAzureKnobs: AzureSimKnobs = {
   pollRetryAfterSeconds: 0,
   lroFailures: [],
   storageAclFailureShape: "status-failed",
+  vcpuQuota: {},
 };

@@ -2,7 +2,7 @@ import type { SimContext } from "./context.js";
 import { paramError } from "./errors.js";
 import type { Router } from "./router.js";
 import { num, P, str, validate } from "./schema.js";
-import { NODE_CPUS, NODE_MEM } from "./vm-summary.js";
+import { NODE_CPUS, NODE_MEM, summarise } from "./vm-summary.js";
 import { storageEntries } from "./routes-storage.js";
 
 /**
@@ -21,7 +21,7 @@ export function registerClusterRoutes(router: Router): void {
     sim.checkNode(node);
     return {
       uptime: 864000, cpu: 0.03, loadavg: ["0.10", "0.12", "0.09"], wait: 0,
-      memory: { total: NODE_MEM, used: NODE_MEM / 8, free: (NODE_MEM * 7) / 8 },
+      memory: nodeMemory(sim, node),
       cpuinfo: { cpus: NODE_CPUS, sockets: 1, cores: NODE_CPUS, model: "QEMU Virtual CPU", mhz: "2400.000" },
       pveversion: "pve-manager/9.1.3/e5010dc3", kversion: "Linux 6.14.8-2-pve",
     };
@@ -65,11 +65,19 @@ export function registerClusterRoutes(router: Router): void {
   });
 }
 
+/** The host's memory as `/nodes/{node}/status` reports it: 2 GiB for the host itself plus the memory of its running guests. */
+function nodeMemory(sim: SimContext, node: string): { total: number; used: number; free: number; available: number } {
+  let used = 2 * 1024 ** 3;
+  for (const vm of Object.values(sim.world.vms)) if (vm.node === node && vm.running) used += summarise(vm).maxmem;
+  used = Math.min(used, NODE_MEM);
+  return { total: NODE_MEM, used, free: NODE_MEM - used, available: NODE_MEM - used };
+}
+
 function nodeEntry(sim: SimContext, node: string): Record<string, unknown> {
   const vms = Object.values(sim.world.vms).filter((v) => v.node === node && v.running).length;
   return {
     id: `node/${node}`, node, type: "node", status: "online", level: "", cpu: 0.02 + vms * 0.001, maxcpu: NODE_CPUS,
-    mem: NODE_MEM / 8, maxmem: NODE_MEM, disk: 8 * 1024 ** 3, maxdisk: 100 * 1024 ** 3, uptime: 864000,
+    mem: nodeMemory(sim, node).used, maxmem: NODE_MEM, disk: 8 * 1024 ** 3, maxdisk: 100 * 1024 ** 3, uptime: 864000,
     "cgroup-mode": 2, "host-arch": "x86_64", ssl_fingerprint: "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99",
   };
 }
