@@ -34,7 +34,7 @@ describe("vmsync status / restart / snapshot against the simulators", () => {
     const r = await status();
     const validate = new Ajv2020({ strict: false }).compile(extraSchemaFiles()["status.schema.json"]!);
     expect(validate(r), JSON.stringify(validate.errors)).toBe(true);
-    expect(r.summary).toMatchObject({ total: 11, "in-sync": 11 });
+    expect(r.summary).toMatchObject({ total: 12, "in-sync": 12 });
     expect(row(r, "VirtualMachine/web-1")).toMatchObject({ provider: "pve", placement: "pve1", power: "running", lastApplied: { command: "apply", by: expect.stringContaining("@") } });
     expect(row(r, "VirtualMachine/k8s-cp")).toMatchObject({ provider: "nas", placement: "tank", power: "running" });
     expect(row(r, "VirtualMachine/dev")).toMatchObject({ provider: "cloud", placement: "westeurope", power: "running" });
@@ -50,7 +50,7 @@ describe("vmsync status / restart / snapshot against the simulators", () => {
     const text = await processRun(["status", "demo"]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^VirtualMachine\/web-1\s+pve\s+pve1\s+running\s+-\s+drifted: memory\s/m);
-    expect(text.stdout).toContain("11 resources: 10 in sync, 1 drifted.");
+    expect(text.stdout).toContain("12 resources: 11 in sync, 1 drifted.");
   });
 
   it("status --watch --json prints one report per refresh and stops cleanly on SIGINT", async () => {
@@ -85,7 +85,7 @@ describe("vmsync status / restart / snapshot against the simulators", () => {
     expect(history.history[0]!.steps.map((s) => [s.address, s.action, s.result])).toEqual([["VirtualMachine/dev", "restart", "succeeded"], ["VirtualMachine/k8s-cp", "restart", "succeeded"], ["VirtualMachine/web-2", "restart", "succeeded"]]);
     const none = await vmsync(["restart", "--target", "VirtualMachine/nope-*", "-C", "demo"]);
     expect(none.code).toBe(1);
-    expect(none.stderr).toContain('"VirtualMachine/nope-*" matches no VirtualMachine vmsync manages');
+    expect(none.stderr).toContain('"VirtualMachine/nope-*" matches no VirtualMachine or Container vmsync manages');
   });
 
   it("takes snapshots on request, lists who took each, refuses to roll back a protected VM without --force, and rolls back with it", async () => {
@@ -98,6 +98,7 @@ describe("vmsync status / restart / snapshot against the simulators", () => {
     expect(round.code, round.stderr).toBe(0);
     const listed = JSON.parse((await vmsync(["--json", "snapshot", "list", "-C", "demo"])).stdout) as { snapshots: Array<{ address: string; name: string; origin: string; schedule?: string }> };
     expect(listed.snapshots.map((s) => [s.address, s.name.replace(/\d{12}$/, "…"), s.origin, s.schedule ?? ""])).toEqual([
+      ["Container/cache", "vmsync-nightly-…", "schedule", "nightly"],
       ["VirtualMachine/db", "before-upgrade", "ad-hoc", ""], ["VirtualMachine/db", "vmsync-nightly-…", "schedule", "nightly"], ["VirtualMachine/k8s-cp", "pre", "ad-hoc", ""],
     ]);
     const bySchedule = await vmsync(["snapshot", "list", "SnapshotSchedule/nightly", "-C", "demo"]);

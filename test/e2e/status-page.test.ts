@@ -49,12 +49,12 @@ describe("the status page in headless Chromium", () => {
     expect(res?.headers()["content-security-policy"]).toContain("default-src 'none'");
     await expect(page.title()).resolves.toBe("vmsync · demo");
     const rows = page.locator("#fleet tbody tr");
-    expect(await rows.count()).toBe(11);
-    expect(await page.locator('#fleet tbody tr[data-sync="in-sync"]').count()).toBe(11);
+    expect(await rows.count()).toBe(12);
+    expect(await page.locator('#fleet tbody tr[data-sync="in-sync"]').count()).toBe(12);
     expect(await page.locator("#fleet tbody th[scope=row]").allTextContents()).toContain("VirtualMachine/k8s-cp");
     const web1 = page.locator('#fleet tbody tr[data-address="VirtualMachine/web-1"] td');
     expect(await web1.allTextContents()).toEqual(expect.arrayContaining(["pve", "pve1", "running", "in sync"]));
-    expect(await page.locator("#fleet .summary").textContent()).toBe("11 resources: 11 in sync.");
+    expect(await page.locator("#fleet .summary").textContent()).toBe("12 resources: 12 in sync.");
     expect(await page.locator("#schedules tbody th").allTextContents()).toEqual(["nightly", "nightly@nas"]);
     await page.waitForFunction(() => document.getElementById("live")?.textContent?.includes("live"));
     await shot(page, "status-page.png");
@@ -125,7 +125,7 @@ describe("the status page in headless Chromium", () => {
       await p.waitForSelector("#fleet tbody tr", { timeout: 30_000 });
       await p.waitForFunction(() => document.getElementById("live")?.textContent?.includes("live"));
       const pageText = await p.content();
-      for (const secret of ["s3cret-watch-token", w.env.VMSYNC_SIM_TRUENAS_DISPLAY_PASSWORD!, w.env.VMSYNC_SIM_PROXMOX_TOKEN_SECRET!, w.env.VMSYNC_SIM_TRUENAS_API_KEY!, w.env.VMSYNC_SIM_AZURE_TOKEN!]) expect(pageText).not.toContain(secret);
+      for (const secret of ["s3cret-watch-token", w.env.VMSYNC_SIM_TRUENAS_DISPLAY_PASSWORD!, w.env.VMSYNC_DEMO_CT_ROOT_PASSWORD!, w.env.VMSYNC_SIM_PROXMOX_TOKEN_SECRET!, w.env.VMSYNC_SIM_TRUENAS_API_KEY!, w.env.VMSYNC_SIM_AZURE_TOKEN!]) expect(pageText).not.toContain(secret);
       expect((await fetch(`${guarded.url}/events`)).status).toBe(401);
       // the page's event stream is open (and the daemon idle): SIGTERM ends the stream and the process
       const code = await guarded.stop("SIGTERM");

@@ -31,7 +31,7 @@ export async function startDemoWorld(): Promise<DemoWorld> {
   await cp(new URL("../../examples/clusters/demo", import.meta.url), dir, { recursive: true });
   const providers = join(dir, "providers.yaml");
   await writeFile(providers, (await readFile(providers, "utf8")).replace("https://127.0.0.1:18006", a.proxmox!.endpoint).replace("wss://127.0.0.1:18443", a.truenas!.endpoint).replace("https://127.0.0.1:18444", a.azure!.endpoint));
-  const env = { ...simEnvironment(a), VMSYNC_SIM_TRUENAS_DISPLAY_PASSWORD: "demo-display-secret", VMSYNC_AZURE_POLL_MS: "5" };
+  const env = { ...simEnvironment(a), VMSYNC_SIM_TRUENAS_DISPLAY_PASSWORD: "demo-display-secret", VMSYNC_DEMO_CT_ROOT_PASSWORD: "demo-container-secret", VMSYNC_AZURE_POLL_MS: "5" };
   const pve = axios.create({
     baseURL: `${a.proxmox!.endpoint}/api2/json`, httpsAgent: new Agent({ ca: readFileSync(a.proxmox!.caFile) }), validateStatus: () => true,
     headers: { Authorization: `PVEAPIToken=${a.proxmox!.tokenId}=${a.proxmox!.tokenSecret}` },
