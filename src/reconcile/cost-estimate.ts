@@ -64,8 +64,15 @@ export function estimateCost(input: CostInput): PlanCost | undefined {
     currency: input.table.currency, priceDate: input.table.date, priceTable: input.priceTable,
     resources: resources.sort((a, b) => a.address.localeCompare(b.address)),
     monthlyBefore: before, monthlyAfter: after, delta: round(after - before),
-    unknown: resources.reduce((a, r) => a + (r.before?.unknown ?? 0) + (r.after?.unknown ?? 0), 0),
+    unknown: unpricedMeters(resources),
   };
+}
+
+/** How many distinct (resource, meter) pairs have no price, before or after: one unpriced disk counts once. */
+function unpricedMeters(resources: ResourceCost[]): number {
+  const keys = new Set<string>();
+  for (const r of resources) for (const l of [...(r.before?.lines ?? []), ...(r.after?.lines ?? [])]) if (l.monthly === null) keys.add(`${r.address}\0${l.meter}`);
+  return keys.size;
 }
 
 /** The snapshots a schedule keeps of its billed targets, before (its applied spec) and after the plan. */

@@ -91,7 +91,7 @@ const PlanCost = Type.Object(
     monthlyBefore: Type.Number(),
     monthlyAfter: Type.Number(),
     delta: Type.Number(),
-    unknown: Type.Integer(),
+    unknown: Type.Integer({ description: "How many prices (a resource's meter, before or after the plan) are not in the table." }),
   },
   { additionalProperties: false, description: "Monthly cost estimate from retail list prices (Azure)." },
 );

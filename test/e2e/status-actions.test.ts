@@ -37,7 +37,7 @@ describe("vmsync status / restart / snapshot against the simulators", () => {
     expect(r.summary).toMatchObject({ total: 12, "in-sync": 12 });
     expect(row(r, "VirtualMachine/web-1")).toMatchObject({ provider: "pve", placement: "pve1", power: "running", lastApplied: { command: "apply", by: expect.stringContaining("@") } });
     expect(row(r, "VirtualMachine/k8s-cp")).toMatchObject({ provider: "nas", placement: "tank", power: "running" });
-    expect(row(r, "VirtualMachine/dev")).toMatchObject({ provider: "cloud", placement: "westeurope", power: "running" });
+    expect(row(r, "VirtualMachine/dev")).toMatchObject({ provider: "cloud", placement: "eastus2", power: "running" });
     expect(row(r, "VirtualMachine/db").protect).toBe(true);
     expect(row(r, "SnapshotSchedule/nightly").schedule).toMatchObject({ cron: "0 3 * * *", native: false, nextRun: expect.any(String) });
     expect(row(r, "SnapshotSchedule/nightly@nas").schedule).toMatchObject({ native: true });

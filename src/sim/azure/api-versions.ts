@@ -31,6 +31,6 @@ export function checkApiVersion(apiVersion: string | null, typeKey: string | und
   throw new ArmError(
     400,
     "NoRegisteredProviderFound",
-    `No registered resource provider found for location '${location}' and API version '${apiVersion}' for type '${type}'. The supported api-versions are '${list}'. The supported locations are 'eastus, westeurope, northeurope, westus2'.`,
+    `No registered resource provider found for location '${location}' and API version '${apiVersion}' for type '${type}'. The supported api-versions are '${list}'. The supported locations are 'eastus, eastus2, westeurope, northeurope, westus2'.`,
   );
 }
