@@ -62,9 +62,10 @@ export interface DesiredResource<K extends ResourceKind = ResourceKind> {
   exporter?: { type: "truenas" | "azure" | "proxmox"; endpoint?: string | { env: string } };
   /**
    * Set on guest resources (`VirtualMachine/web-1@guest`, provider {@link GUEST_PROVIDER}): the
-   * NfsShares its guest mounts, by name, each with its `exporter`, so the NFS source is known.
+   * NfsShares its guest mounts, by name, each with its `exporter` (so the NFS source is known), and
+   * the folder of the manifest that wrote `spec.guest` (its `{file:}` references are relative to it).
    */
-  guestShares?: Record<string, DesiredResource<"NfsShare">>;
+  guestContext?: { shares: Record<string, DesiredResource<"NfsShare">>; baseDir: string };
 }
 
 /**

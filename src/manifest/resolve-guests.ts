@@ -1,3 +1,4 @@
+import { dirname } from "node:path";
 import type { DesiredResource, Lifecycle } from "./model.js";
 import { GUEST_PROVIDER } from "./model.js";
 import { reportAt, reportDangling, type LoadedDocument, type ResolveContext } from "./resolve.js";
@@ -44,7 +45,7 @@ export function resolveGuests(ctx: ResolveContext, resources: DesiredResource[])
       address: `${vm.address}@${GUEST_PROVIDER}`, kind: "VirtualMachine", name: vm.name, provider: GUEST_PROVIDER, externalName: vm.name, labels: vm.labels,
       spec: vm.spec, lifecycle: guestLifecycle(vm.lifecycle), dependsOn: [vm.address, ...mounted.map((s) => `NfsShare/${s}`)], source: vm.source,
       attachmentOf: vm.address, ...(vm.replicaOf !== undefined ? { replicaOf: vm.replicaOf } : {}),
-      guestShares: Object.fromEntries(mounted.map((s) => [s, withExporter(ctx, shares.get(s)!)])),
+      guestContext: { shares: Object.fromEntries(mounted.map((s) => [s, withExporter(ctx, shares.get(s)!)])), baseDir: dirname(at.absFile) },
     });
   }
   return out;

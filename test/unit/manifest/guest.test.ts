@@ -38,8 +38,8 @@ describe("spec.guest", () => {
       ["VirtualMachine/web-1@guest", "VirtualMachine/web-1", ["VirtualMachine/web-1", "NfsShare/backup", "NfsShare/media"]],
       ["VirtualMachine/web-2@guest", "VirtualMachine/web-2", ["VirtualMachine/web-2", "NfsShare/backup", "NfsShare/media"]],
     ]);
-    expect(Object.keys(guests[0]!.guestShares!)).toEqual(["backup", "media"]);
-    expect(guests[0]!.guestShares!.media!.exporter).toEqual({ type: "truenas", endpoint: "wss://127.0.0.1:8443" });
+    expect(Object.keys(guests[0]!.guestContext!.shares)).toEqual(["backup", "media"]);
+    expect(guests[0]!.guestContext!.shares.media!.exporter).toEqual({ type: "truenas", endpoint: "wss://127.0.0.1:8443" });
   });
 
   it("is inherited from a template, and its problems are reported where they are written", async () => {
