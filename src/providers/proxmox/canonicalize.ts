@@ -68,6 +68,8 @@ export function canonicalVm(r: DesiredResource<"VirtualMachine">, config: Desire
     ...(s.vmid !== undefined ? { vmid: s.vmid } : {}),
     autostart: s.autostart ?? false,
     power: s.power === "stopped" ? "stopped" : "running",
+    // the guest layer finds the VM's address through the guest agent unless guest.address is given
+    ...(s.guest !== undefined && s.guest.address === undefined ? { agent: true } : {}),
     clone: cloned ? { template: s.template! } : null,
   };
 }

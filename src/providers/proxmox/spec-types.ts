@@ -51,6 +51,11 @@ export interface VmSpec {
   description: string;
   autostart?: boolean;
   power?: "running" | "stopped";
+  /**
+   * The QEMU guest agent (`agent: 1`). Desired only for VMs whose guest layer needs the agent's
+   * addresses (`spec.guest` without `guest.address`); observed always for VMs.
+   */
+  agent?: boolean;
   /** The template VM it is cloned from (desired: `{template}`; observed also says `mode`). */
   clone?: { template: string; mode?: "full" | "linked" } | null;
   /** Templates: whether VMs are cloned from it as linked clones. */
