@@ -58,7 +58,7 @@ export const GUEST_SENSITIVE = ["ssh.privateKey", "ssh.passphrase", "ssh.via.pri
 /** The canonical desired spec of a guest resource (pure; an `{env}` exporter endpoint is read from the environment). */
 export function canonicalGuest(r: DesiredResource): GuestCanonical {
   const g = (r.spec as { guest: GuestSpec }).guest;
-  const s = g.ssh;
+  const s = g.ssh!; // the resolver made sure ssh, its user and its key are set
   const mounts: Record<string, GuestMountSpec> = {};
   for (const m of g.mounts ?? []) {
     const share = r.guestContext?.shares[m.share];
@@ -68,8 +68,8 @@ export function canonicalGuest(r: DesiredResource): GuestCanonical {
   return {
     vm: r.attachmentOf ?? r.address,
     ssh: {
-      user: s.user, port: s.port ?? 22, address: g.address === undefined ? null : g.address.split(NAME_PLACEHOLDER).join(r.name),
-      privateKey: s.privateKey, passphrase: s.passphrase ?? null, hostKey: s.hostKey ?? TRUST_ON_FIRST_USE,
+      user: s.user!, port: s.port ?? 22, address: g.address === undefined ? null : g.address.split(NAME_PLACEHOLDER).join(r.name),
+      privateKey: s.privateKey!, passphrase: s.passphrase ?? null, hostKey: s.hostKey ?? TRUST_ON_FIRST_USE,
       via: s.via ? { address: s.via.address, port: s.via.port ?? 22, user: s.via.user, privateKey: s.via.privateKey, passphrase: s.via.passphrase ?? null, hostKey: s.via.hostKey } : null,
       connectTimeout: s.connectTimeout ?? "10s", readyTimeout: s.readyTimeout ?? "5m",
     },

@@ -68,6 +68,12 @@ function checkGuest(ctx: ResolveContext, c: GuestCheck): boolean {
     if (c.report) reportAt(ctx, doc, keys, code, message, hint);
   };
   const g = ["spec", "guest"];
+  const ssh = c.guest.ssh;
+  if (!ssh) error(c.at, g, "missing-field", "spec.guest.ssh is not set (neither here nor in the template)", "Add spec.guest.ssh with user and privateKey.");
+  else {
+    if (ssh.user === undefined) error(c.at, [...g, "ssh"], "missing-field", "spec.guest.ssh.user is not set (neither here nor in the template)", "Add the user vmsync logs in as, e.g. user: ubuntu.");
+    if (ssh.privateKey === undefined) error(c.at, [...g, "ssh"], "missing-field", "spec.guest.ssh.privateKey is not set (neither here nor in the template)", "Add privateKey: {env: NAME} or {file: path}.");
+  }
   const type = ctx.providers.get(c.vm.provider ?? "")?.spec.type;
   if (type === "truenas" && c.guest.address === undefined) error(c.at, g, "missing-field", "TrueNAS does not report the addresses of its VMs, so the guest needs spec.guest.address", "Set spec.guest.address to the guest's IP address or host name (\"{name}.lan\" gives each replica its own).");
   if ((c.vm.spec.mounts ?? []).length > 0) {
@@ -76,7 +82,7 @@ function checkGuest(ctx: ResolveContext, c: GuestCheck): boolean {
   }
   const address = c.guest.address;
   if (address !== undefined && c.vm.replicaOf !== undefined && !address.includes(NAME_PLACEHOLDER)) error(c.at, [...g, "address"], "invalid-value", `every replica of ${c.vm.replicaOf} would be reached at ${address}`, `Put ${NAME_PLACEHOLDER} in the address (e.g. "${NAME_PLACEHOLDER}.lan"), or leave it out to use the addresses the provider reports.`);
-  for (const [keys, ref] of [[["ssh", "privateKey"], c.guest.ssh.privateKey], [["ssh", "passphrase"], c.guest.ssh.passphrase], [["ssh", "via", "privateKey"], c.guest.ssh.via?.privateKey], [["ssh", "via", "passphrase"], c.guest.ssh.via?.passphrase]] as const) {
+  for (const [keys, ref] of [[["ssh", "privateKey"], ssh?.privateKey], [["ssh", "passphrase"], ssh?.passphrase], [["ssh", "via", "privateKey"], ssh?.via?.privateKey], [["ssh", "via", "passphrase"], ssh?.via?.passphrase]] as const) {
     if (ref && "env" in ref && "file" in ref) error(c.at, [...g, ...keys], "invalid-value", "a secret reference has both env and file (the VM and its template each set one)", "Set the same kind of reference in the VM as in its template, or only one of them.");
   }
   const paths = new Map<string, number>();

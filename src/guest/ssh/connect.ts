@@ -1,5 +1,6 @@
 import type { Duplex } from "node:stream";
-import { Client, utils, type ClientChannel, type ConnectConfig } from "ssh2";
+import { Client, utils } from "./ssh2.js";
+import type { ClientChannel, ConnectConfig } from "ssh2";
 import { GuestError } from "./errors.js";
 import { fingerprintOf } from "./fingerprint.js";
 

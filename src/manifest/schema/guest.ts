@@ -40,16 +40,16 @@ const Bastion = Closed(
 /** How vmsync logs in to the guest. */
 export const GuestSsh = Closed(
   {
-    user: Type.String({ pattern: "^[a-z_][a-z0-9_.-]{0,31}$", description: "User vmsync logs in as. Anyone but root needs passwordless sudo (`sudo -n`) for mounts and /etc/fstab.", examples: ["ubuntu"] }),
+    user: Type.Optional(Type.String({ pattern: "^[a-z_][a-z0-9_.-]{0,31}$", description: "User vmsync logs in as (required, here or in the template). Anyone but root needs passwordless sudo (`sudo -n`) for mounts and /etc/fstab.", examples: ["ubuntu"] })),
     port: Type.Optional(Port),
-    privateKey: Type.Union([SecretRef], { description: "Private key of that user (OpenSSH or PEM): {env: NAME} or {file: path}. Never shown or stored." }),
+    privateKey: Type.Optional(Type.Union([SecretRef], { description: "Private key of that user (required, here or in the template; OpenSSH or PEM): {env: NAME} or {file: path}. Never shown or stored." })),
     passphrase: Type.Optional(Type.Union([SecretRef], { description: "Passphrase of the private key, when it has one." })),
     hostKey: Type.Optional(HostKey),
     via: Type.Optional(Bastion),
     connectTimeout: Type.Optional(Type.Union([Duration], { default: "10s", description: "How long one connection attempt (TCP, handshake, login) may take." })),
     readyTimeout: Type.Optional(Type.Union([Duration], { default: "5m", description: "After a create or restart, how long to wait for the guest to answer SSH." })),
   },
-  { description: "SSH access. Without hostKey, the key the guest shows first is trusted and recorded in state; a later different key is refused." },
+  { description: "SSH access (required, here or in the template). Without hostKey, the key the guest shows first is trusted and recorded in state; a later different key is refused." },
 );
 
 /** One NFS share mounted in the guest, kept in /etc/fstab and mounted. */
@@ -73,7 +73,7 @@ export const GuestSpec = Closed(
         examples: ["10.0.0.21", "{name}.lan"],
       }),
     ),
-    ssh: GuestSsh,
+    ssh: Type.Optional(GuestSsh),
     mounts: Type.Optional(Type.Array(GuestMount, { description: "NFS shares mounted in the guest." })),
     authorizedKeys: Type.Optional(
       Type.Array(Type.String({ pattern: "^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)|sk-[a-z0-9-]+@openssh\\.com) [A-Za-z0-9+/=]+( [^\\n\\r]*)?$" }), {

@@ -1,5 +1,6 @@
 import { createTwoFilesPatch } from "diff";
 import type { Colors } from "../../cli/io.js";
+import { GUEST_PROVIDER } from "../../manifest/model.js";
 import type { FieldChange } from "../../providers/contract.js";
 import { hasChanges, unreadableSteps, type Plan, type PlanStep } from "../plan-types.js";
 import { renderCapacityHuman } from "./capacity.js";
@@ -16,7 +17,7 @@ export function summaryLine(plan: Plan): string {
 }
 
 function headline(step: PlanStep): string {
-  const where = step.provider ? ` on ${step.provider}` : "";
+  const where = step.provider === GUEST_PROVIDER ? " inside its VM, over SSH" : step.provider ? ` on ${step.provider}` : "";
   if (step.blocked) return `${step.address}${where} is blocked`;
   if (step.error) return `${step.address}${where} could not be read (${step.error.code}); nothing is changed on it`;
   switch (step.action) {

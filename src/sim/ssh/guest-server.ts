@@ -1,5 +1,6 @@
 import type { Duplex } from "node:stream";
-import { Server, utils, type Connection, type ServerChannel } from "ssh2";
+import { Server, utils } from "../../guest/ssh/ssh2.js";
+import type { Connection, ServerChannel } from "ssh2";
 import { GuestFs } from "./guest-fs.js";
 import type { GuestRecord } from "./guest-world.js";
 import { runCommand, type ShellContext } from "./shell.js";

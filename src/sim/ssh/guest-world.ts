@@ -1,6 +1,6 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { utils } from "ssh2";
+import { utils } from "../../guest/ssh/ssh2.js";
 import { writeFileAtomic } from "../../state/atomic-write.js";
 import type { SimGuest } from "./directory.js";
 import type { FsData } from "./guest-fs.js";

@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
-import { Server, utils, type Connection } from "ssh2";
+import { Server, utils } from "../../guest/ssh/ssh2.js";
+import type { Connection } from "ssh2";
 import { fingerprintOf } from "../../guest/ssh/fingerprint.js";
 import { hasBooted } from "./addresses.js";
 import { resolveGuest, type GuestDirectory, type SimGuest } from "./directory.js";
