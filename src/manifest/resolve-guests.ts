@@ -13,8 +13,8 @@ export const NAME_PLACEHOLDER = "{name}";
  * planner and executor order it after them. Checks what the schema cannot: mounted shares exist,
  * mount points are unique and normalised, an address can be known (TrueNAS reports none), the
  * cloud-init `spec.mounts` is not combined with guest mounts, a literal address is not shared by
- * replicas. A VM whose desired power is not running gets no guest resource (with a warning): its
- * guest cannot be reached.
+ * replicas. The guest of a VM whose desired power is not running is suspended (with a warning): it
+ * cannot be reached.
  */
 export function resolveGuests(ctx: ResolveContext, resources: DesiredResource[]): DesiredResource<"VirtualMachine">[] {
   const reserved = ctx.byKind.get("Provider")?.get(GUEST_PROVIDER);
@@ -36,14 +36,12 @@ export function resolveGuests(ctx: ResolveContext, resources: DesiredResource[])
     checked.add(vmDoc.name);
     const ok = checkGuest(ctx, { vm, vmDoc, at, guest, shares, report: first });
     if (!ok) continue;
-    if (vm.spec.power === "stopped" || vm.spec.power === "deallocated") {
-      if (first) ctx.bag.add({ severity: "warning", ...vmDoc.source.positionOf(["spec", "power"]), code: "guest-not-reachable", path: "spec.power", message: `power: ${vm.spec.power}: the guest is not reached over SSH, so spec.guest is not applied while the VM is not running`, hint: "Set power: running to have vmsync keep the guest's mounts and keys." });
-      continue;
-    }
+    const off = vm.spec.power === "stopped" || vm.spec.power === "deallocated";
+    if (off && first) ctx.bag.add({ severity: "warning", ...vmDoc.source.positionOf(["spec", "power"]), code: "guest-not-reachable", path: "spec.power", message: `power: ${vm.spec.power}: the guest is not reached over SSH, so spec.guest is left as it is while the VM is not running`, hint: "Set power: running to have vmsync keep the guest's mounts and keys." });
     const mounted = [...new Set((guest.mounts ?? []).map((m) => m.share))].sort();
     out.push({
       address: `${vm.address}@${GUEST_PROVIDER}`, kind: "VirtualMachine", name: vm.name, provider: GUEST_PROVIDER, externalName: vm.name, labels: vm.labels,
-      spec: vm.spec, lifecycle: guestLifecycle(vm.lifecycle), dependsOn: [vm.address, ...mounted.map((s) => `NfsShare/${s}`)], source: vm.source,
+      spec: vm.spec, lifecycle: guestLifecycle(vm.lifecycle, off), dependsOn: [vm.address, ...mounted.map((s) => `NfsShare/${s}`)], source: vm.source,
       attachmentOf: vm.address, ...(vm.replicaOf !== undefined ? { replicaOf: vm.replicaOf } : {}),
       guestContext: { shares: Object.fromEntries(mounted.map((s) => [s, withExporter(ctx, shares.get(s)!)])), baseDir: dirname(at.absFile) },
     });
@@ -107,13 +105,15 @@ function templateDoc(ctx: ResolveContext, own: VirtualMachineSpec): LoadedDocume
 }
 
 /**
- * A guest follows its VM's `suspend`; `ignoreChanges` entries under `spec.guest.` apply to it (as
- * `spec.mounts`, `spec.authorizedKeys`, `spec.ssh…`). It is never protected: its changes are in
- * place, and removing the guest section only takes vmsync's own lines out of the guest.
+ * A guest follows its VM's `suspend`, and is suspended too while its VM is meant to be off (it
+ * cannot be reached, and must not be planned away either); `ignoreChanges` entries under
+ * `spec.guest.` apply to it (as `spec.mounts`, `spec.authorizedKeys`, `spec.ssh…`). It is never
+ * protected: its changes are in place, and removing the guest section only takes vmsync's own
+ * lines out of the guest.
  */
-function guestLifecycle(l: Lifecycle): Lifecycle {
+function guestLifecycle(l: Lifecycle, off: boolean): Lifecycle {
   const ignore = l.ignoreChanges.filter((p) => p.startsWith("spec.guest.")).map((p) => `spec.${p.slice("spec.guest.".length)}`);
-  return { protect: false, ignoreChanges: ignore, updatePolicy: "in-place-only", suspend: l.suspend };
+  return { protect: false, ignoreChanges: ignore, updatePolicy: "in-place-only", suspend: l.suspend || off };
 }
 
 /** The share with the exporting provider's type and endpoint, from which the NFS server is derived. */

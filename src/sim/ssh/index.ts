@@ -5,7 +5,7 @@ import { fingerprintOf } from "../../guest/ssh/fingerprint.js";
 import { hasBooted } from "./addresses.js";
 import { resolveGuest, type GuestDirectory, type SimGuest } from "./directory.js";
 import { guestServer, homeOf, type GuestHost } from "./guest-server.js";
-import { GuestWorld, type GuestRecord } from "./guest-world.js";
+import { GuestWorld, newKeyPair, type GuestRecord } from "./guest-world.js";
 import { runCommand, type ShellResult } from "./shell.js";
 import { GuestFs } from "./guest-fs.js";
 
@@ -33,6 +33,8 @@ export interface SshSimAdmin {
   hang(host: string, on: boolean): void;
   /** The guest's record (file system, mounts), undefined when unknown. */
   guest(host: string): GuestRecord | undefined;
+  /** Gives the guest a new host key (it was rebuilt, or someone answers in its place). */
+  rekey(host: string): void;
 }
 
 /** A running SSH simulator. */
@@ -156,6 +158,14 @@ export async function startSshSim(opts: SshSimOptions): Promise<SshSimHandle> {
     guest: (h) => {
       const g = find(h);
       return g ? world.data.guests[g.key] : undefined;
+    },
+    rekey: (h) => {
+      const g = find(h);
+      const r = g ? world.data.guests[g.key] : undefined;
+      if (!g || !r) throw new Error(`no simulated guest ${h}`);
+      r.hostKey = newKeyPair().private;
+      for (const [id, s] of servers) if (id.startsWith(`${g.key}/`)) (s.close(), servers.delete(id));
+      world.changed();
     },
   };
   let closing: Promise<void> | undefined;

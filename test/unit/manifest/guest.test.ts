@@ -78,11 +78,11 @@ ${guest("    mounts:\n      - { share: nope, path: /mnt/x }\n")}`;
     expect(JSON.stringify(r.diagnostics)).not.toContain("BEGIN OPENSSH");
   });
 
-  it("warns and plans no guest for a VM that is meant to be stopped", async () => {
+  it("warns and suspends the guest of a VM that is meant to be stopped", async () => {
     const r = await load({ "v.yaml": vm("a", "  power: stopped\n" + guest()) });
     expect(r.errors).toBe(0);
     expect(r.diagnostics.map((d) => [d.severity, d.code])).toEqual([["warning", "guest-not-reachable"]]);
-    expect(r.desired.resources.some((x) => x.provider === "guest")).toBe(false);
+    expect(r.desired.resources.find((x) => x.provider === "guest")?.lifecycle.suspend).toBe(true);
   });
 
   it("reserves the provider name guest", async () => {
