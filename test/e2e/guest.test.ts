@@ -155,6 +155,9 @@ describe("vmsync and the guests (CLI)", () => {
     outputs.push(await readFile(join(root, "plan.json"), "utf8"));
     const shown = await cli(["state", "-C", "fleet", "show", "VirtualMachine/gw@guest"]);
     expect(shown.code, shown.stderr).toBe(0);
+    const vm = await cli(["state", "-C", "fleet", "show", "VirtualMachine/gw"]);
+    expect(vm.code, vm.stderr).toBe(0);
+    expect(JSON.parse(vm.stdout)).toMatchObject({ address: "VirtualMachine/gw", status: { addresses: [expect.stringMatching(/^10\.10\.\d+\.\d+$/)] } });
     const history = await cli(["--json", "history", "-C", "fleet"]);
     expect(history.code, history.stderr).toBe(0);
     expect(history.stdout).toContain("VirtualMachine/gw@guest");
