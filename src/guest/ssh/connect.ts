@@ -38,12 +38,24 @@ export interface ExecResult {
   stderr: string;
 }
 
+/** The file operations vmsync does over SFTP (snippet uploads to Proxmox nodes). */
+export interface SftpFiles {
+  exists(path: string): Promise<boolean>;
+  write(path: string, content: string): Promise<void>;
+  /** SFTP v3 rename: fails when `to` exists. */
+  rename(from: string, to: string): Promise<void>;
+  /** Removes a file; succeeds when it is already gone. */
+  remove(path: string): Promise<void>;
+}
+
 /** An open, authenticated SSH connection. `close()` is idempotent. */
 export interface SshConnection {
   /** The fingerprint of the host key the server showed. */
   readonly fingerprint: string;
   /** Runs one command line (the remote user's shell parses it); `stdin` is written, then closed. */
   exec(command: string, opts?: { stdin?: string; timeoutMs?: number }): Promise<ExecResult>;
+  /** Opens the SFTP subsystem. */
+  sftp(): Promise<SftpFiles>;
   close(): void;
 }
 
@@ -192,6 +204,21 @@ function connection(client: Client, fingerprint: string, clients: Client[], what
             else resolve({ code: typeof code === "number" ? code : null, stdout, stderr });
           });
           stream.end(opts.stdin ?? "");
+        });
+      });
+    },
+    sftp() {
+      return new Promise<SftpFiles>((resolve, reject) => {
+        client.sftp((err, sftp) => {
+          if (err) return reject(new GuestError(`cannot open SFTP on ${what}: ${err.message}`, "GUEST_PROTOCOL", err));
+          const fail = (doing: string) => (e: Error) => new GuestError(`cannot ${doing} on ${what} over SFTP: ${e.message}`, "GUEST_COMMAND_FAILED", e);
+          const NO_SUCH_FILE = 2;
+          resolve({
+            exists: (path) => new Promise((ok, ko) => sftp.stat(path, (e) => (!e ? ok(true) : (e as Error & { code?: number }).code === NO_SUCH_FILE ? ok(false) : ko(fail(`check ${path}`)(e))))),
+            write: (path, content) => new Promise((ok, ko) => sftp.writeFile(path, content, (e) => (e ? ko(fail(`write ${path}`)(e)) : ok()))),
+            rename: (from, to) => new Promise((ok, ko) => sftp.rename(from, to, (e) => (e ? ko(fail(`rename ${from} to ${to}`)(e)) : ok()))),
+            remove: (path) => new Promise((ok, ko) => sftp.unlink(path, (e) => (!e || (e as Error & { code?: number }).code === NO_SUCH_FILE ? ok() : ko(fail(`remove ${path}`)(e))))),
+          });
         });
       });
     },

@@ -11,7 +11,7 @@ import { Closed, Duration, NameRef, SecretRef } from "./common.js";
 /** An SSH host key fingerprint as OpenSSH prints it (`ssh-keygen -lf`): SHA256, base64 without padding. */
 export const HOST_KEY_PATTERN = "^SHA256:[A-Za-z0-9+/]{43}$";
 
-const HostKey = Type.Union(
+export const HostKey = Type.Union(
   [
     Type.String({ pattern: HOST_KEY_PATTERN }),
     Closed({ env: Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$", description: "Name of the environment variable holding the fingerprint." }) }),
@@ -22,10 +22,10 @@ const HostKey = Type.Union(
   },
 );
 
-const Port = Type.Integer({ minimum: 1, maximum: 65535, default: 22, description: "SSH port." });
+export const Port = Type.Integer({ minimum: 1, maximum: 65535, default: 22, description: "SSH port." });
 
 /** A jump host the guest is reached through (`ssh -J`). Its host key must be pinned. */
-const Bastion = Closed(
+export const Bastion = Closed(
   {
     address: Type.String({ minLength: 1, description: "Host name or IP address of the bastion.", examples: ["bastion.example.net"] }),
     port: Type.Optional(Port),
@@ -86,3 +86,34 @@ export const GuestSpec = Closed(
 
 export type GuestSpec = Static<typeof GuestSpec>;
 export type GuestMount = Static<typeof GuestMount>;
+
+/**
+ * SSH to the Proxmox nodes (root or a user that may write the snippet storage), for the cloud-init
+ * snippets vmsync uploads over SFTP. Nodes' host keys are pinned, one per node.
+ */
+export const NodeSsh = Closed(
+  {
+    user: Type.Optional(Type.String({ pattern: "^[a-z_][a-z0-9_.-]{0,31}$", default: "root", description: "User on the nodes." })),
+    port: Type.Optional(Port),
+    privateKey: Type.Union([SecretRef], { description: "That user's private key: {env: NAME} or {file: path}." }),
+    passphrase: Type.Optional(Type.Union([SecretRef], { description: "Passphrase of the private key, when it has one." })),
+    hostKeys: Type.Record(Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9.-]*$" }), HostKey, { description: "Each node's host key fingerprint, by node name (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on the node)." }),
+    addresses: Type.Optional(Type.Record(Type.String(), Type.String({ minLength: 1 }), { description: "Address of each node, by node name (default: the node name itself)." })),
+    via: Type.Optional(Bastion),
+    connectTimeout: Type.Optional(Type.Union([Duration], { default: "10s", description: "How long one login may take." })),
+  },
+  { description: "SSH access to the nodes, for snippet uploads." },
+);
+
+/** `snippets` of a Proxmox provider: where cloud-init user-data snippets go. */
+export const ProxmoxSnippets = Closed(
+  {
+    storage: Type.Optional(Type.String({ default: "local", description: "A storage with `snippets` content (a dir storage on each node, or shared).", examples: ["local"] })),
+    ssh: NodeSsh,
+  },
+  {
+    description:
+      "Upload the cloud-init user-data of VMs with packages or a startup script as a snippet (cicustom: user=STORAGE:snippets/vmsync-NAME-HASH.yaml) over SFTP. Versioned by content hash, removed with the VM.",
+  },
+);
+export type ProxmoxSnippets = Static<typeof ProxmoxSnippets>;

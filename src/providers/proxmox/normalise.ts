@@ -89,7 +89,7 @@ export function normaliseGuest(g: GuestView): { kind: "VirtualMachine" | "VmTemp
     disks,
     bootDisk: bootDiskOf(c, disks),
     networks: nicsOf(c),
-    cloudInit: hasCi ? { user: c.ciuser !== undefined ? String(c.ciuser) : null, sshKeys: keys } : null,
+    cloudInit: hasCi ? { user: c.ciuser !== undefined ? String(c.ciuser) : null, sshKeys: keys, snippet: cicustomUser(c.cicustom) } : null,
     iso: cdrom && cdrom.cdrom && !cdrom.cloudinit && cdrom.file.includes(":") ? cdrom.file : null,
     tags: tagsOf(c.tags).user,
     description: text,
@@ -115,6 +115,12 @@ export function observedGuest(g: GuestView): ObservedResource {
     ...(marker ? { marker: { stack: marker.stack, address: marker.address } } : {}),
     status: { placement: g.node, ...(kind === "VirtualMachine" ? { power: g.running ? ("running" as const) : ("stopped" as const) } : {}) },
   };
+}
+
+/** The user-data volume of a `cicustom` value (`user=local:snippets/x.yaml,network=…`), or null. */
+export function cicustomUser(raw: unknown): string | null {
+  if (raw === undefined) return null;
+  return parseProps(String(raw), null).user ?? null;
 }
 
 /** Whether an `agent` config value (`1`, `enabled=1,fstrim_cloned_disks=1`, `0`) enables the guest agent. */

@@ -87,7 +87,7 @@ export async function startProxmoxSim(opts: ProxmoxSimOptions): Promise<ProxmoxS
     credentials,
     setKnobs: (partial) => sim.setKnobs(partial),
     knobs: () => ({ ...sim.knobs }),
-    directory: proxmoxGuestDirectory(() => sim.world),
+    directory: proxmoxGuestDirectory(sim),
     close: () => {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -15,8 +15,8 @@ export interface SimGuest {
   bootId: string;
   /** When it was powered on (ms epoch), when the provider knows it. */
   startedAt?: number;
-  /** The default user cloud-init creates (passwordless sudo) and its SSH keys. */
-  cloudInit?: { user?: string; keys: string[] };
+  /** The default user cloud-init creates (passwordless sudo), its SSH keys, and the raw user-data when known. */
+  cloudInit?: { user?: string; keys: string[]; userData?: string };
 }
 
 /** An NFS export a simulator serves: the server names a client may use and the path. */
@@ -25,10 +25,29 @@ export interface SimNfsExport {
   path: string;
 }
 
+/**
+ * A hypervisor node reachable over SSH (Proxmox: for snippet uploads over SFTP). Only the files it
+ * exposes exist for SFTP (its storages' snippet folders); they are the simulator's storage content.
+ */
+export interface SimNode {
+  names: string[];
+  addresses: string[];
+  files: {
+    read(path: string): string | undefined;
+    /** Writes a file; a reason when the path is not writable (no such folder). */
+    write(path: string, text: string): true | string;
+    remove(path: string): boolean;
+    /** Whether `path` is a folder vmsync may write into. */
+    isDir(path: string): boolean;
+  };
+}
+
 /** The source of each provider simulator's guests and exports (its handle's `guests()` / `nfsExports()`). */
 export interface GuestDirectory {
   guests(): SimGuest[];
   nfsExports(): SimNfsExport[];
+  /** Hypervisor nodes with SSH (Proxmox). */
+  nodes?(): SimNode[];
 }
 
 /** The first label of a host name (`k8s-cp.lan` → `k8s-cp`), lower case, `_` read as `-`. */

@@ -141,5 +141,12 @@ function firstBoot(g: SimGuest, imageKey: string): GuestRecord {
     [home]: dir(user, 0o750), [`${home}/.ssh`]: dir(user, 0o700),
     [`${home}/.ssh/authorized_keys`]: file(user, 0o600, `${[...new Set(keys)].join("\n")}\n`),
   };
+  if (g.cloudInit?.userData !== undefined) {
+    // what cloud-init keeps of the user-data it ran (packages installed, write_files written, runcmd run)
+    fs["/var/lib"] = dir("root", 0o755);
+    fs["/var/lib/cloud"] = dir("root", 0o755);
+    fs["/var/lib/cloud/instance"] = dir("root", 0o755);
+    fs["/var/lib/cloud/instance/user-data.txt"] = file("root", 0o600, g.cloudInit.userData);
+  }
   return { name: g.names[0] ?? g.key, hostKey: newKeyPair().private, fs, mounts: [], sudoers: [user] };
 }

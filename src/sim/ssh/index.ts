@@ -3,7 +3,8 @@ import { Server, utils } from "../../guest/ssh/ssh2.js";
 import type { Connection } from "ssh2";
 import { fingerprintOf } from "../../guest/ssh/fingerprint.js";
 import { hasBooted } from "./addresses.js";
-import { resolveGuest, type GuestDirectory, type SimGuest } from "./directory.js";
+import { hostLabel, resolveGuest, type GuestDirectory, type SimGuest } from "./directory.js";
+import { nodeServer } from "./node-server.js";
 import { guestServer, homeOf, type GuestHost } from "./guest-server.js";
 import { GuestWorld, newKeyPair, type GuestRecord } from "./guest-world.js";
 import { runCommand, type ShellResult } from "./shell.js";
@@ -53,7 +54,9 @@ export interface SshSimHandle {
  * like `ssh -J`) that routes each forward to the guest the simulated network resolves its
  * destination to — in process, so no packet goes to a simulated address — where the guest's own SSH
  * server (its host key, its users' authorized_keys, its shell) answers. A guest that is off,
- * unknown or still booting refuses the forward (connection refused); port 22 only.
+ * unknown or still booting refuses the forward (connection refused); port 22 only. Hypervisor
+ * nodes (Proxmox) answer too, for SFTP to their snippet folders (root, the simulator's key; they
+ * show the bastion's host key).
  */
 export async function startSshSim(opts: SshSimOptions): Promise<SshSimHandle> {
   const world = await GuestWorld.load(opts.dir);
@@ -104,6 +107,11 @@ export async function startSshSim(opts: SshSimOptions): Promise<SshSimHandle> {
   const imagePublic = utils.parseKey(world.data.imageKey.public);
   const bastionKey = utils.parseKey(world.data.bastionHostKey);
   if (imagePublic instanceof Error || Array.isArray(imagePublic) || bastionKey instanceof Error || Array.isArray(bastionKey)) throw new Error("the SSH simulator's keys cannot be read");
+  const nodeServers = new Map<string, ReturnType<typeof nodeServer>>();
+  const findNode = (dest: string) => {
+    const label = hostLabel(dest);
+    return opts.directories.flatMap((d) => d.nodes?.() ?? []).find((n) => n.addresses.includes(dest) || n.names.some((x) => hostLabel(x) === label));
+  };
   const clients = new Set<Connection>();
   const bastion = new Server({ hostKeys: [world.data.bastionHostKey], ident: "OpenSSH_9.6p1" }, (client: Connection) => {
     clients.add(client);
@@ -117,6 +125,12 @@ export async function startSshSim(opts: SshSimOptions): Promise<SshSimHandle> {
     client.on("ready", () => {
       client.on("session", (_accept, reject) => reject());
       client.on("tcpip", (accept, reject, info) => {
+        const node = info.destPort === 22 ? findNode(info.destIP) : undefined;
+        if (node) {
+          let s = nodeServers.get(node.names[0]!);
+          if (!s) nodeServers.set(node.names[0]!, (s = nodeServer(node, world.data.bastionHostKey, imagePublic)));
+          return s.serve(accept());
+        }
         const target = info.destPort === 22 ? route(info.destIP) : undefined;
         if (!target) return reject();
         const channel = accept();
@@ -157,7 +171,8 @@ export async function startSshSim(opts: SshSimOptions): Promise<SshSimHandle> {
     },
     guest: (h) => {
       const g = find(h);
-      return g ? world.data.guests[g.key] : undefined;
+      if (!g) return undefined;
+      return g.running ? world.machine(g, onBoot(g.key)) : world.data.guests[g.key];
     },
     rekey: (h) => {
       const g = find(h);
@@ -179,6 +194,7 @@ export async function startSshSim(opts: SshSimOptions): Promise<SshSimHandle> {
         const stopped = new Promise<void>((resolve) => bastion.close(() => resolve()));
         for (const c of clients) c.end();
         for (const s of servers.values()) s.close();
+        for (const s of nodeServers.values()) s.close();
         await stopped;
         await world.flush();
       })();

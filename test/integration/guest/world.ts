@@ -27,7 +27,7 @@ export interface GuestWorld {
   write(files: Record<string, string>): Promise<void>;
   load(): Promise<DesiredState>;
   /** load → connect → observe → plan, and apply when asked (auto-approved). */
-  reconcile(opts?: { apply?: boolean }): Promise<{ plan: Plan; result?: ExecuteResult; events: ExecEvent[] }>;
+  reconcile(opts?: { apply?: boolean; allowMassDelete?: boolean }): Promise<{ plan: Plan; result?: ExecuteResult; events: ExecEvent[] }>;
   stop(): Promise<void>;
 }
 
@@ -51,14 +51,14 @@ export async function startGuestWorld(opts: { bootMs?: number } = {}): Promise<G
         await writeFile(join(dir, rel), text);
       }
     },
-    reconcile: async ({ apply = false } = {}) => {
+    reconcile: async ({ apply = false, allowMassDelete = false } = {}) => {
       const desired = await load();
       const state = await store.read();
       const conn = await connectProviders(providersInUse(desired, state), desired, { stack: STACK, env });
       const events: ExecEvent[] = [];
       try {
         const observed = await observeAll(conn.sessions, desired, state);
-        const plan = computePlan({ stack: STACK, desired, observed, state, providers: conn.providers });
+        const plan = computePlan({ stack: STACK, desired, observed, state, providers: conn.providers, options: { allowMassDelete } });
         if (!apply || plan.errors.length) return { plan, events };
         const never = new AbortController().signal;
         const result = await execute({ plan, sessions: conn.sessions, providers: conn.providers, store, limits: new Map(), parallelism: 8, runId: "test", stop: never, abort: never, onEvent: (e) => events.push(e) });
