@@ -1,4 +1,5 @@
 import { durationToMs } from "../manifest/units.js";
+import { realRuntime } from "../reconcile/retry.js";
 import type { ObservedResource, OperationContext } from "../providers/contract.js";
 import type { GuestSshSpec } from "./canonical.js";
 import type { SshConnection } from "./ssh/connect.js";
@@ -44,18 +45,6 @@ export async function reach(vms: VmFinder, ctx: OperationContext, input: { ssh: 
     }
     const wait = pause(attempt);
     if (Date.now() + wait > until) throw new GuestError(`gave up waiting for ${input.what} to answer SSH after ${attempt + 1} attempts: ${last.message}`, "GUEST_NOT_READY", last);
-    await sleep(wait, ctx.signal);
+    await realRuntime.sleep(wait, ctx.signal);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

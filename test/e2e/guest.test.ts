@@ -14,6 +14,7 @@ import { utils } from "../../src/guest/ssh/ssh2.js";
 import { simEnvironment, startAllSims } from "../../src/sim/run-all.js";
 import { runCli, type CliRun } from "../helpers/cli.js";
 import { eventually, startWatch, type WatchProcess } from "../integration/daemon/process.js";
+import { providersYaml } from "../integration/guest/world.js";
 
 const PASSPHRASE = "correct horse battery staple 42";
 const key = utils.generateKeyPairSync("ed25519", { passphrase: PASSPHRASE, cipher: "aes256-ctr", rounds: 16, comment: "vmsync@e2e" });
@@ -32,26 +33,7 @@ async function cli(args: string[]): Promise<CliRun> {
 }
 
 const manifests = () => ({
-  "providers.yaml": `apiVersion: vmsync.io/v1
-kind: Provider
-metadata: { name: pve }
-spec:
-  type: proxmox
-  endpoint: ${env.VMSYNC_SIM_PROXMOX_ENDPOINT}
-  tls: { caFile: { env: VMSYNC_SIM_PROXMOX_CA } }
-  auth: { tokenId: { env: VMSYNC_SIM_PROXMOX_TOKEN_ID }, tokenSecret: { env: VMSYNC_SIM_PROXMOX_TOKEN_SECRET } }
-  defaults: { node: pve1, storage: local-lvm, bridge: vmbr0 }
----
-apiVersion: vmsync.io/v1
-kind: Provider
-metadata: { name: nas }
-spec:
-  type: truenas
-  endpoint: ${env.VMSYNC_SIM_TRUENAS_ENDPOINT}
-  tls: { caFile: { env: VMSYNC_SIM_TRUENAS_CA } }
-  auth: { apiKey: { env: VMSYNC_SIM_TRUENAS_API_KEY } }
-  defaults: { pool: tank }
----
+  "providers.yaml": `${providersYaml({ proxmox: env.VMSYNC_SIM_PROXMOX_ENDPOINT!, truenas: env.VMSYNC_SIM_TRUENAS_ENDPOINT!, azure: env.VMSYNC_SIM_AZURE_ENDPOINT! })}---
 apiVersion: vmsync.io/v1
 kind: NfsShare
 metadata: { name: media }
