@@ -8,6 +8,7 @@ import { touchedBy } from "./diff.js";
 import { observedSpec, readGuest, viewOf } from "./read.js";
 import { reach, type VmFinder } from "./readiness.js";
 import { layoutFor, type GuestLayout, GuestShell } from "./shell.js";
+import { BastionPool } from "./ssh/bastion-pool.js";
 import { openSsh } from "./ssh/connect.js";
 import { GuestError } from "./ssh/errors.js";
 import { endpointOf, guestExternalId, pinnedKey, recordedFingerprint, SecretReader } from "./target.js";
@@ -39,6 +40,7 @@ export class GuestSession implements ProviderSession {
   private readonly secrets: SecretReader;
   private readonly vms: VmLocator;
   private readonly byAddress: Map<string, DesiredResource>;
+  private readonly bastions = new BastionPool();
 
   constructor(private readonly input: GuestSessionInput) {
     this.secrets = new SecretReader(input.env);
@@ -70,7 +72,7 @@ export class GuestSession implements ProviderSession {
     try {
       const recorded = record && !pinnedKey(spec.ssh, this.secrets) ? recordedFingerprint(record.externalId) : undefined;
       const { target, options } = await endpointOf(spec.ssh, { host, ...(recorded ? { recorded } : {}), baseDir: this.baseDirOf(r, spec.vm), secrets: this.secrets, what });
-      const conn = await openSsh(target, options);
+      const conn = await openSsh(target, { ...options, bastions: this.bastions });
       try {
         const shell = new GuestShell(conn, this.layoutOf(spec.ssh.user), what);
         const view = viewOf(await readGuest(shell), marker);
@@ -112,7 +114,9 @@ export class GuestSession implements ProviderSession {
     await this.applyTo(req.address, { ...applied, mounts: {}, authorizedKeys: [] }, recordedFingerprint(req.externalId), { mounts: "all", keys: true }, ctx);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.bastions.close();
+  }
 
   private async applyTo(address: string, desired: GuestCanonical, recorded: string | undefined, touched: Touched, ctx: OperationContext): Promise<ObservedResource> {
     const r = this.byAddress.get(address);
@@ -124,7 +128,7 @@ export class GuestSession implements ProviderSession {
       ssh: desired.ssh, what,
       open: async (h) => {
         const { target, options } = await endpointOf(desired.ssh, { host: h, ...(recorded && !pinned ? { recorded } : {}), baseDir: this.baseDirOf(r, desired.vm), secrets: this.secrets, what });
-        return openSsh(target, { ...options, signal: ctx.signal });
+        return openSsh(target, { ...options, signal: ctx.signal, bastions: this.bastions });
       },
     });
     try {

@@ -29,6 +29,8 @@ export interface SshOptions {
   signal?: AbortSignal;
   /** What is being reached, for messages: "the guest of VirtualMachine/web-1". */
   what: string;
+  /** Bastion connections shared by the logins of a session (one handshake per bastion, not per guest). */
+  bastions?: { forward(via: SshEndpoint & { hostKey: string }, target: SshEndpoint, what: string, timeoutMs: number): Promise<Duplex> };
 }
 
 /** What a command did. `code` is null when it was ended by a signal. */
@@ -85,7 +87,8 @@ export async function openSsh(target: SshEndpoint, opts: SshOptions): Promise<Ss
   try {
     const login = async () => {
       let sock: Duplex | undefined;
-      if (opts.via) {
+      if (opts.via && opts.bastions) sock = await opts.bastions.forward(opts.via, target, opts.what, opts.connectTimeoutMs);
+      else if (opts.via) {
         const bastion = await handshake(opts.via, undefined, clients, `the bastion ${opts.via.host}:${opts.via.port} (for ${opts.what})`);
         sock = await forward(bastion.client, target, opts.what);
       }
@@ -104,7 +107,7 @@ export async function openSsh(target: SshEndpoint, opts: SshOptions): Promise<Ss
 }
 
 /** Connects one client (over `sock` when given) and authenticates; resolves once it is ready. */
-function handshake(target: SshEndpoint, sock: Duplex | undefined, clients: Client[], what: string): Promise<{ client: Client; fingerprint: string }> {
+export function handshake(target: SshEndpoint, sock: Duplex | undefined, clients: Client[], what: string): Promise<{ client: Client; fingerprint: string }> {
   const where = `${target.host}:${target.port}`;
   const parsed = utils.parseKey(target.privateKey, target.passphrase);
   if (parsed instanceof Error || (Array.isArray(parsed) && parsed.length === 0)) {
@@ -145,7 +148,7 @@ function handshake(target: SshEndpoint, sock: Duplex | undefined, clients: Clien
 }
 
 /** Opens a TCP forward from the bastion to the target. */
-function forward(bastion: Client, target: SshEndpoint, what: string): Promise<ClientChannel> {
+export function forward(bastion: Client, target: SshEndpoint, what: string): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     bastion.forwardOut("127.0.0.1", 0, target.host, target.port, (err, channel) => {
       if (err) reject(new GuestError(`cannot reach ${what} at ${target.host}:${target.port}: the bastion could not connect (${err.message.replace(/^\(SSH\) /, "")})`, "GUEST_UNREACHABLE"));
