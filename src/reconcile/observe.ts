@@ -24,22 +24,37 @@ export function providersInUse(desired: DesiredState, state: StateSnapshot): str
  * found (the guest layer) run second, with `scope.locate` and their state records.
  */
 export async function observeAll(sessions: Map<string, ProviderSession>, desired: DesiredState, state: StateSnapshot): Promise<Map<string, ObservedResource[]>> {
-  const observeOne = async ([name, session]: [string, ProviderSession], locate?: ObserveScope["locate"]) => {
-    const records = Object.values(state.resources).filter((r) => r.provider === name);
-    const externalIds = records.map((r) => r.externalId);
+  const observeOne = async ([name, session]: [string, ProviderSession]) => {
+    const externalIds = Object.values(state.resources).filter((r) => r.provider === name).map((r) => r.externalId);
     const mine = desired.resources.filter((r) => r.provider === name);
     const names = mine.map((r) => r.externalName ?? r.name);
-    const scope: ObserveScope = { kinds: ALL_KINDS, externalIds, names, desired: mine, ...(locate ? { locate, records: records.map(({ address, externalId, appliedSpec }) => ({ address, externalId, appliedSpec })) } : {}) };
-    const { value } = await withRetry(() => session.observe(scope), { policy: OBSERVE_RETRY, runtime: realRuntime, deadline: Date.now() + 120_000, signal: new AbortController().signal });
+    const read = () => session.observe({ kinds: ALL_KINDS, externalIds, names, desired: mine });
+    const { value } = await withRetry(read, { policy: OBSERVE_RETRY, runtime: realRuntime, deadline: Date.now() + 120_000, signal: new AbortController().signal });
     return [name, value] as const;
   };
-  const all = [...sessions.entries()];
-  const first = new Map(await Promise.all(all.filter(([, s]) => !s.observesAfterProviders).map((e) => observeOne(e))));
-  const second = all.filter(([, s]) => s.observesAfterProviders);
-  if (!second.length) return first;
-  const locate = locator(first, desired, state);
-  for (const entry of await Promise.all(second.map((e) => observeOne(e, locate)))) first.set(entry[0], entry[1]);
+  const first = new Map(await Promise.all([...sessions.entries()].filter(([, s]) => !s.observesAfterProviders).map(observeOne)));
+  for (const [name, list] of await observeInside(sessions, first, desired, state)) first.set(name, list);
   return first;
+}
+
+/**
+ * The second phase alone, for callers that observed the providers themselves (`vmsync status`
+ * observes each provider on its own): observes the sessions that observe inside the providers'
+ * objects (the guest layer) against `observed`, and returns what they found, by session name.
+ */
+export async function observeInside(sessions: Map<string, ProviderSession>, observed: Map<string, ObservedResource[]>, desired: DesiredState, state: StateSnapshot): Promise<Map<string, ObservedResource[]>> {
+  const locate = locator(observed, desired, state);
+  const out = new Map<string, ObservedResource[]>();
+  for (const [name, session] of sessions) {
+    if (!session.observesAfterProviders) continue;
+    const records = Object.values(state.resources).filter((r) => r.provider === name);
+    const mine = desired.resources.filter((r) => r.provider === name);
+    out.set(name, await session.observe({
+      kinds: ALL_KINDS, externalIds: records.map((r) => r.externalId), names: mine.map((r) => r.externalName ?? r.name), desired: mine,
+      locate, records: records.map(({ address, externalId, appliedSpec }) => ({ address, externalId, appliedSpec })),
+    }));
+  }
+  return out;
 }
 
 /**

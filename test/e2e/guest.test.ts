@@ -96,6 +96,14 @@ describe("vmsync and the guests (CLI)", () => {
     expect((await cli(["plan", "fleet", "--detailed-exitcode"])).code).toBe(0);
   });
 
+  it("vmsync status shows the VM's address and its guest in sync", async () => {
+    const r = await cli(["--json", "status", "fleet"]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = (JSON.parse(r.stdout) as { resources: Array<{ address: string; addresses: string[]; sync: { state: string } }> }).resources;
+    expect(rows.find((x) => x.address === "VirtualMachine/gw")?.addresses).toEqual([expect.stringMatching(/^10\.10\.\d+\.\d+$/)]);
+    expect(rows.find((x) => x.address === "VirtualMachine/gw@guest")?.sync.state).toBe("in-sync");
+  });
+
   it("shows a mount removed by hand as drift; apply mounts it again", async () => {
     expect(sims.guests.admin.run("gw", "umount /srv/media").code).toBe(0);
     const p = await cli(["plan", "fleet", "--detailed-exitcode", "--no-color"]);
