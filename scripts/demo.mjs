@@ -55,6 +55,11 @@ try {
   }
   code = await vmsync(["plan", "demo", "--detailed-exitcode"], env);
   if (code !== 0) throw new Error(`the second plan is not empty (exit ${code})`);
+  // a VM's addresses (from the Proxmox guest agent) and the record of its guest (host key trusted on first use)
+  for (const address of ["VirtualMachine/web-1", "VirtualMachine/web-1@guest"]) {
+    code = await vmsync(["state", "-C", "demo", "show", address], env);
+    if (code !== 0) throw new Error(`vmsync state show ${address} exited with ${code}`);
+  }
   console.log("\nDemo complete: applied, and a second plan finds nothing to change.");
 } catch (err) {
   console.error(`\ndemo failed: ${err.message}`);

@@ -1,6 +1,6 @@
 import type { ConnectOptions, Provider, ProviderSession } from "../providers/contract.js";
 import { providerFor } from "../providers/registry.js";
-import type { DesiredState } from "../manifest/model.js";
+import { GUEST_PROVIDER, type DesiredState } from "../manifest/model.js";
 import { UsageError } from "./errors.js";
 
 /** Open sessions and implementations for the providers a run uses. `close()` ends every session. */
@@ -22,7 +22,7 @@ export async function connectProviders(names: string[], desired: DesiredState, o
   };
   try {
     await Promise.all(
-      names.map(async (name) => {
+      names.filter((n) => n !== GUEST_PROVIDER).map(async (name) => {
         const config = desired.providers.get(name);
         if (!config) throw new UsageError(`state has resources on provider "${name}", which is no longer in the manifests`, `Put the Provider manifest "${name}" back so vmsync can reach those resources (to delete them, or remove them from state with \`vmsync state rm\`).`);
         const impl = await providerFor(config.spec.type);
@@ -30,6 +30,12 @@ export async function connectProviders(names: string[], desired: DesiredState, o
         sessions.set(name, await impl.connect(config, { stack: opts.stack, env: opts.env, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onRequest ? { onRequest: opts.onRequest } : {}) }));
       }),
     );
+    // the guest layer (VirtualMachine/NAME@guest) reaches VMs over SSH, finding them through the sessions above
+    if (names.includes(GUEST_PROVIDER)) {
+      const { guestProvider, GuestSession } = await import("../guest/index.js");
+      providers.set(GUEST_PROVIDER, guestProvider);
+      sessions.set(GUEST_PROVIDER, new GuestSession({ stack: opts.stack, desired, sessions, env: opts.env }));
+    }
   } catch (err) {
     await close();
     throw err;

@@ -60,7 +60,19 @@ export interface DesiredResource<K extends ResourceKind = ResourceKind> {
    * is not given.
    */
   exporter?: { type: "truenas" | "azure" | "proxmox"; endpoint?: string | { env: string } };
+  /**
+   * Set on guest resources (`VirtualMachine/web-1@guest`, provider {@link GUEST_PROVIDER}): the
+   * NfsShares its guest mounts, by name, each with its `exporter` (so the NFS source is known), and
+   * the folder of the manifest that wrote `spec.guest` (its `{file:}` references are relative to it).
+   */
+  guestContext?: { shares: Record<string, DesiredResource<"NfsShare">>; baseDir: string };
 }
+
+/**
+ * The reserved provider name of the guest layer: `VirtualMachine/NAME@guest` resources live "on"
+ * it (reached over SSH, see src/guest/). No Provider manifest may take this name.
+ */
+export const GUEST_PROVIDER = "guest";
 
 /** A Provider manifest: how to reach one API. `baseDir` anchors relative paths (CA file, {file:} secrets). */
 export interface DesiredProvider {

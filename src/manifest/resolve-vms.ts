@@ -59,7 +59,7 @@ export function resolveVms(ctx: ResolveContext, templates: Map<string, DesiredRe
     applyProviderDefaults(spec, provider);
     checkRequired(ctx, doc, spec, provider);
     checkTags(ctx, doc, spec, type, own.tags === undefined ? own.template : undefined);
-    warnUnapplied(ctx, doc, spec, type);
+    warnUnapplied(ctx, doc, spec, type, provider.spec.type === "proxmox" && provider.spec.snippets !== undefined);
     (spec.mounts ?? []).forEach((m, i) => {
       if (shares.has(m.share)) dependsOn.push(`NfsShare/${m.share}`);
       else reportDangling(ctx, doc, ["spec", "mounts", i, "share"], "NfsShare", m.share, shares);
@@ -181,15 +181,15 @@ function checkTags(ctx: ResolveContext, doc: LoadedDocument, spec: VirtualMachin
 /**
  * Fields a provider does not apply yet are accepted (a template may serve several providers) but
  * reported as warnings, so nobody believes a package was installed when it was not: Proxmox VMs get
- * cloud-init user and SSH keys only (packages, startup script and NFS mounts need a snippets
- * storage, not supported yet); TrueNAS VMs have no cloud-init at all; Azure VMs get their OS disk
- * and primary NIC only.
+ * cloud-init user and SSH keys, and packages and the startup script only when the provider has
+ * `snippets` (uploaded over SFTP); cloud-init NFS mounts are not applied on Proxmox (spec.guest.mounts
+ * are); TrueNAS VMs have no cloud-init at all; Azure VMs get their OS disk and primary NIC only.
  */
-function warnUnapplied(ctx: ResolveContext, doc: LoadedDocument, spec: VirtualMachineSpec, type: string): void {
+function warnUnapplied(ctx: ResolveContext, doc: LoadedDocument, spec: VirtualMachineSpec, type: string, snippets = false): void {
   const unapplied: string[] = [];
   if (type === "proxmox") {
-    if (spec.cloudInit?.packages?.length) unapplied.push("cloudInit.packages");
-    if (spec.cloudInit?.startupScript) unapplied.push("cloudInit.startupScript");
+    if (spec.cloudInit?.packages?.length && !snippets) unapplied.push("cloudInit.packages");
+    if (spec.cloudInit?.startupScript && !snippets) unapplied.push("cloudInit.startupScript");
     if (spec.mounts?.length) unapplied.push("mounts");
   }
   if (type === "truenas") {
@@ -205,7 +205,7 @@ function warnUnapplied(ctx: ResolveContext, doc: LoadedDocument, spec: VirtualMa
     severity: "warning", ...doc.source.positionOf(["metadata", "name"]), code: "not-applied", path: "spec",
     message: `not applied on ${type} VMs: ${unapplied.join(", ")} (set here or inherited from the template)`,
     hint: {
-      proxmox: "Install packages and mount shares from your image or configuration management; vmsync sets the cloud-init user and SSH keys.",
+      proxmox: "Set snippets on the Proxmox provider (a storage with snippets content and SSH to the nodes) to have packages and the startup script uploaded as cloud-init user-data; mount shares with spec.guest.mounts.",
       truenas: "TrueNAS VMs have no cloud-init; configure the guest from its image.",
       azure: "vmsync manages the OS disk and the primary NIC of Azure VMs; add data disks and secondary NICs outside vmsync for now.",
     }[type],

@@ -2,6 +2,7 @@ import { fieldPath, type DiagnosticBag, type SourcePos } from "./diagnostics.js"
 import { findCycle } from "./cycles.js";
 import { resolveContainers, warnUnsnapshottable } from "./resolve-containers.js";
 import type { DesiredProvider, DesiredResource, DesiredState, Lifecycle, ResourceKind } from "./model.js";
+import { resolveGuests } from "./resolve-guests.js";
 import { resolveSchedules } from "./resolve-schedules.js";
 import { resolveShares } from "./resolve-shares.js";
 import { hint, resolveTemplates } from "./resolve-templates.js";
@@ -82,6 +83,7 @@ export function resolveDocuments(docs: LoadedDocument[], bag: DiagnosticBag, inv
   resources.push(...resolveVms(ctx, templates));
   resources.push(...resolveContainers(ctx, resources));
   resources.push(...resolveShares(ctx));
+  resources.push(...resolveGuests(ctx, resources));
   const seen = new Map<string, DesiredResource>();
   for (const r of resources) {
     const other = seen.get(r.address);

@@ -17,7 +17,7 @@ import type { DesiredProvider, DesiredResource, ResourceKind } from "../manifest
  * - errors are `ProviderError`s that say whether they are transient (`retryable`).
  */
 export interface Provider {
-  readonly type: "proxmox" | "truenas" | "azure";
+  readonly type: "proxmox" | "truenas" | "azure" | "guest";
   /** Opens a session: authenticates and checks the API is reachable. */
   connect(config: DesiredProvider, options: ConnectOptions): Promise<ProviderSession>;
   /** The canonical desired spec of a resource on this provider (pure). */
@@ -46,6 +46,12 @@ export interface Provider {
   billing?(kind: ResourceKind, spec: CanonicalSpec): BillableItem[];
   /** Optional (pure): what keeping `count` snapshots of an object with this spec is billed (vmsync's own schedules). */
   snapshotBilling?(kind: ResourceKind, spec: CanonicalSpec, count: number): BillableItem | undefined;
+  /**
+   * Set by providers whose objects live inside their parent (`attachmentOf`), like the guest layer
+   * inside its VM: when the plan creates or replaces the parent, the object is planned as a create
+   * too (the new parent has none of it), whatever was observed in the old one.
+   */
+  readonly followsParent?: boolean;
 }
 
 /** An amount taken from one capacity pool (`CapacityPool.key`): bytes for space and memory, a count for cores. */
@@ -125,6 +131,12 @@ export interface ObservedResource {
   spec: CanonicalSpec;
   /** Runtime facts that are not desired state (never diffed): shown by `status` and the web page. */
   status?: ObservedStatus;
+  /**
+   * Set when the object exists but could not be read (a guest that times out, refuses the login or
+   * shows another host key). `spec` is then meaningless: the plan shows the error for this resource
+   * and changes nothing on it, while the rest of the plan goes on.
+   */
+  error?: { code: string; message: string };
 }
 
 /**
@@ -152,6 +164,13 @@ export interface ObserveScope {
    * know where to read (Azure: the resource groups and storage accounts their specs name).
    */
   desired?: DesiredResource[];
+  /** State records on this provider, for providers that need more than their ids (the guest layer: last applied spec). */
+  records?: Array<{ address: string; externalId: string; appliedSpec: unknown }>;
+  /**
+   * Only for sessions observed after the providers (`observesAfterProviders`): the object a resource
+   * address stands for in the providers' observations (by its state id, else by this stack's marker).
+   */
+  locate?: (address: string, stack: string) => ObservedResource | undefined;
 }
 
 /** Options of `connect`. */
@@ -213,6 +232,11 @@ export interface ProviderSession {
    * collection) in the same observe pass as `observe`; `scope` says where desired resources go.
    */
   capacity?(scope: ObserveScope): Promise<CapacityPool[]>;
+  /**
+   * True for a session that observes inside what the providers observed (the guest layer needs each
+   * VM's power and addresses): `observe` runs after every other session's, with `scope.locate`.
+   */
+  readonly observesAfterProviders?: boolean;
   close(): Promise<void>;
 }
 

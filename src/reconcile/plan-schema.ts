@@ -37,6 +37,9 @@ const Step = Type.Object(
     restartRequired: Type.Optional(Type.Boolean()),
     protect: Type.Boolean(),
     sensitive: Type.Array(Type.String(), { description: "Paths shown as (sensitive)." }),
+    error: Type.Optional(
+      Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: false, description: "The object could not be read (e.g. a guest that timed out); the step changes nothing." }),
+    ),
   },
   { additionalProperties: false },
 );

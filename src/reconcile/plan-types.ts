@@ -25,7 +25,9 @@ export type ReasonCode =
   | "blocked-protected"
   | "blocked-unowned"
   | "blocked-capacity"
-  | "suspended";
+  | "suspended"
+  | "unreadable"
+  | "follows-parent";
 
 /**
  * One step of a plan. `fingerprint` is a hash of the observed state the step relies on (or
@@ -59,6 +61,12 @@ export interface PlanStep {
   protect: boolean;
   /** Paths of `desired` and `changes` whose values are secret: every view shows them as (sensitive). */
   sensitive: string[];
+  /**
+   * Set when the object could not be read (reasonCode `unreadable`: a guest that timed out, refused
+   * the login or showed another host key). The step changes nothing; the rest of the plan is applied,
+   * and the command exits 1 to say that this resource was not checked.
+   */
+  error?: { code: string; message: string };
 }
 
 /** A change made outside vmsync since the last apply: observed differs from what was applied. */
@@ -179,6 +187,11 @@ export interface Plan {
   manifests?: string[];
   /** Set by the CLI: the state the plan was made from; `apply plan.json` uses exactly it. */
   stateSource?: StateSource;
+}
+
+/** Steps whose object could not be read: shown as errors, never applied, and the command exits 1. */
+export function unreadableSteps(plan: Plan): PlanStep[] {
+  return plan.steps.filter((s) => s.error !== undefined);
 }
 
 /** True when applying the plan would change anything, at a provider or in state. */

@@ -10,6 +10,7 @@ import { fingerprintOf } from "./fingerprint.js";
 import { applyMassDeleteGuard, DEFAULT_MASS_DELETE_SHARE } from "./plan-guard.js";
 import { DESTROY_TEXT, destroyView } from "./plan-destroy.js";
 import { filterSteps, unmatchedPatternError } from "./plan-filter.js";
+import { followParents } from "./plan-follow.js";
 import { scheduleSpec } from "./local-resources.js";
 import { PLAN_FORMAT_VERSION, type DriftEntry, type Plan, type PlanStep, type PlanSummary, type UnfinishedEntry } from "./plan-types.js";
 import { sortDifferences } from "./unfinished.js";
@@ -76,6 +77,7 @@ export function plan(given: PlanInput): Plan {
     steps.push(planRemoved(input, index, record, dependents.get(record.address) ?? [], drift, notes, opts.destroy === true));
   }
   steps.push(...planInterruptedOrphans(input, index, desiredAddresses));
+  followParents(steps, input.desired.resources, input.providers);
   for (const s of steps) if (s.blocked) errors.push(`${s.address}: ${s.reason}`);
 
   let kept = opts.refreshOnly ? steps.map((s) => ({ ...s, action: "noop" as const, changes: [] })) : steps;
@@ -174,6 +176,7 @@ function planDesired(input: PlanInput, index: ObservedIndex, r: DesiredResource,
     address: r.address, kind: r.kind, ...(r.provider ? { provider: r.provider } : {}), name: r.externalName ?? r.name,
     dependsOn: r.dependsOn, fingerprint: fingerprintOf(observed ?? conflict), desired, protect: r.lifecycle.protect, changes: [] as FieldChange[], sensitive,
   };
+  if (observed?.error) return unreadable(base, observed);
   const stranger = record && observed ? ownerProblem(input.stack, r.address, r.externalName ?? r.name, observed) : undefined;
   if (stranger) return { ...base, action: "update", blocked: true, externalId: observed!.externalId, reasonCode: "blocked-unowned", reason: stranger };
   if (record) recordDrift(record, observed, r.lifecycle.ignoreChanges, found);
@@ -269,6 +272,7 @@ function planRemoved(input: PlanInput, index: ObservedIndex, record: ResourceRec
     sensitive: input.providers.get(record.provider)?.sensitivePaths(record.kind as DesiredResource["kind"]) ?? [],
     ...(record.appliedSpec ? { desired: record.appliedSpec as Record<string, unknown> } : {}),
   };
+  if (observed?.error) return unreadable(base, observed);
   if (record.protect) {
     notes.push(destroying ? DESTROY_TEXT.kept(record.address) : `${record.address} is no longer in the manifests but is protected: it is kept. Run \`vmsync state rm ${record.address}\` to stop managing it.`);
     return { ...base, action: "noop", reasonCode: "blocked-protected", reason: destroying ? "protected (protect: true): kept by destroy" : "not in the manifests, but protected (protect: true in state): kept" };
@@ -281,6 +285,11 @@ function planRemoved(input: PlanInput, index: ObservedIndex, record: ResourceRec
   const stranger = record.provider === "" ? undefined : ownerProblem(input.stack, record.address, typeof expectedName === "string" ? expectedName : observed.name, observed);
   if (stranger) return { ...base, action: "delete", blocked: true, reasonCode: "blocked-unowned", reason: stranger };
   return destroying ? { ...base, action: "delete", reasonCode: "destroy", reason: DESTROY_TEXT.reason } : { ...base, action: "delete", reasonCode: "not-in-manifests", reason: "no longer in the manifests" };
+}
+
+/** A step for an object that exists but could not be read: nothing is planned for it, the error is shown. */
+function unreadable<B extends Omit<PlanStep, "action" | "reasonCode" | "reason">>(base: B, observed: ObservedResource): PlanStep {
+  return { ...base, action: "noop", reasonCode: "unreadable", reason: observed.error!.message, error: observed.error!, externalId: observed.externalId };
 }
 
 function recordDrift(record: ResourceRecord, observed: ObservedResource | undefined, ignore: string[], found: Findings): void {

@@ -9,6 +9,8 @@ export interface SimHandle {
   endpoint: string;
   caFile: string;
   credentials: Record<string, string>;
+  /** The simulated VMs (and NFS exports) the SSH simulator serves as guests (src/sim/ssh/). */
+  directory?: import("./ssh/directory.js").GuestDirectory;
   close(): Promise<void>;
 }
 

@@ -9,10 +9,12 @@ export interface SimKnobs {
   taskDurationMs: number;
   faultRate: number;
   seed: number;
+  /** How long a simulated guest takes from power-on until its SSH server and guest agent answer (ms). */
+  guestBootMs: number;
 }
 
 /** The defaults used when a knob is not given. */
-export const defaultKnobs: SimKnobs = { latencyMs: 0, taskDurationMs: 50, faultRate: 0, seed: 1 };
+export const defaultKnobs: SimKnobs = { latencyMs: 0, taskDurationMs: 50, faultRate: 0, seed: 1, guestBootMs: 0 };
 
 /**
  * A small deterministic PRNG (mulberry32) so that fault injection and generated values are

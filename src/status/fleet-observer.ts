@@ -1,7 +1,7 @@
 import { connectProviders, type Connections } from "../cli/connect.js";
-import type { DesiredState } from "../manifest/model.js";
+import { GUEST_PROVIDER, type DesiredState } from "../manifest/model.js";
 import type { ObservedResource, Provider } from "../providers/contract.js";
-import { observeAll, providersInUse } from "../reconcile/observe.js";
+import { observeAll, observeInside, providersInUse } from "../reconcile/observe.js";
 import { plan as computePlan } from "../reconcile/plan.js";
 import type { StateSnapshot, StateStore } from "../state/contract.js";
 import { buildFleet } from "./build-fleet.js";
@@ -40,7 +40,10 @@ export class FleetObserver {
     const state = await store.read();
     const observed = new Map<string, ObservedResource[]>();
     const impls = new Map<string, Provider>();
-    const health = await Promise.all(providersInUse(desired, state).map((name) => this.observeOne(name, state, observed, impls)));
+    const inUse = providersInUse(desired, state);
+    const health = await Promise.all(inUse.filter((n) => n !== GUEST_PROVIDER).map((name) => this.observeOne(name, state, observed, impls)));
+    // the guest layer reads inside the VMs just observed (their power and addresses)
+    if (inUse.includes(GUEST_PROVIDER)) health.push(await this.observeGuests(state, observed, impls));
     const part = restrict(desired, state, new Set(observed.keys()));
     const plan = computePlan({ stack: this.o.stack, desired: part.desired, observed, state: part.state, providers: impls, options: { allowMassDelete: true } });
     const history = await store.history(FLEET_HISTORY_DEPTH);
@@ -53,6 +56,22 @@ export class FleetObserver {
     const all = [...this.conns.values()];
     this.conns.clear();
     await Promise.allSettled(all.map((c) => c.close()));
+  }
+
+  private async observeGuests(state: StateSnapshot, observed: Map<string, ObservedResource[]>, impls: Map<string, Provider>): Promise<ProviderHealth> {
+    try {
+      let conn = this.conns.get(GUEST_PROVIDER);
+      if (!conn) {
+        conn = await connectProviders([GUEST_PROVIDER], this.o.desired, { stack: this.o.stack, env: this.o.env });
+        this.conns.set(GUEST_PROVIDER, conn);
+      }
+      const got = await observeInside(conn.sessions, observed, this.o.desired, state);
+      observed.set(GUEST_PROVIDER, got.get(GUEST_PROVIDER) ?? []);
+      impls.set(GUEST_PROVIDER, conn.providers.get(GUEST_PROVIDER)!);
+      return { name: GUEST_PROVIDER, reachable: true };
+    } catch (err) {
+      return { name: GUEST_PROVIDER, reachable: false, error: err instanceof Error ? err.message : String(err) };
+    }
   }
 
   private async observeOne(name: string, state: StateSnapshot, observed: Map<string, ObservedResource[]>, impls: Map<string, Provider>): Promise<ProviderHealth> {

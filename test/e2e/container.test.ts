@@ -62,7 +62,7 @@ describe("Containers through the CLI against vmsync sim", () => {
 
   beforeAll(async () => {
     tree = await tempTree({ "stack/pve.yaml": provider, "stack/app.yaml": app({ cores: 1, memory: "512MiB", rootfs: "4GiB" }) });
-    sim = spawn(process.execPath, [BIN, "sim", "--dir", join(tree.dir, "world"), "--proxmox-port", "0", "--truenas-port", "0", "--azure-port", "0", "--task-ms", "5"], { stdio: ["ignore", "pipe", "inherit"] });
+    sim = spawn(process.execPath, [BIN, "sim", "--dir", join(tree.dir, "world"), "--proxmox-port", "0", "--truenas-port", "0", "--azure-port", "0", "--guest-port", "0", "--task-ms", "5"], { stdio: ["ignore", "pipe", "inherit"] });
     const line = await new Promise<string>((resolve) => createInterface({ input: sim.stdout! }).once("line", resolve));
     const p = (JSON.parse(line) as Record<string, Record<string, string>>).proxmox!;
     env = { PVE_ENDPOINT: p.endpoint!, PVE_CA: p.caFile!, PVE_PASSWORD: p.password!, APP_ROOT_PASSWORD: "app-root-secret" };

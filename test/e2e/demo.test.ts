@@ -17,9 +17,14 @@ describe("the quick-start demo", () => {
       child.on("close", (c) => (clearTimeout(timer), resolve({ code: c, output })));
     });
     expect(code, output).toBe(0);
-    expect(output).toMatch(/Plan: 12 to create, 0 to update, 0 to replace, 0 to delete\./);
-    expect(output).toContain("Apply complete! Resources: 12 created");
+    expect(output).toMatch(/Plan: 17 to create, 0 to update, 0 to replace, 0 to delete\./);
+    expect(output).toContain("Apply complete! Resources: 17 created");
     expect(output).toContain("Container/cache: Creation complete");
+    // inside the guests, over SSH through the simulators' bastion: the share is mounted on every web VM
+    expect(output).toContain('+ mounts./srv/media.source = "127.0.0.1:/mnt/tank/vmsync/media"');
+    for (const vm of ["web-1", "web-2", "db", "k8s-cp", "dev"]) expect(output).toMatch(new RegExp(`VirtualMachine/${vm}@guest: Creation complete after \\d+s \\[id=VirtualMachine/${vm}#SHA256:`));
+    expect(output).not.toContain("PRIVATE KEY");
+    expect(output).toMatch(/\+ cloudInit\.snippet = "local:snippets\/vmsync-web-1-[0-9a-f]{12}\.yaml"/);
     expect(output).toContain("No changes. The infrastructure matches the manifests.");
     expect(output).not.toContain("demo-display-secret");
     expect(output).not.toMatch(/\u001b\[/); // not a terminal: no colour codes, from the demo script or vmsync

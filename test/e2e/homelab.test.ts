@@ -21,7 +21,7 @@ describe("examples/clusters/homelab against vmsync sim", () => {
   beforeAll(async () => {
     tree = await tempTree({});
     await cp("examples/clusters/homelab", join(tree.dir, "homelab"), { recursive: true });
-    sim = spawn(process.execPath, [BIN, "sim", "--dir", join(tree.dir, "world"), "--proxmox-port", "0", "--truenas-port", "0", "--azure-port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+    sim = spawn(process.execPath, [BIN, "sim", "--dir", join(tree.dir, "world"), "--proxmox-port", "0", "--truenas-port", "0", "--azure-port", "0", "--guest-port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
     const line = await new Promise<string>((resolve) => createInterface({ input: sim.stdout! }).once("line", resolve));
     const a = JSON.parse(line) as Record<string, Record<string, string>>;
     env = {

@@ -25,15 +25,20 @@ export interface DemoWorld {
 /** Starts the world (see DemoWorld). */
 export async function startDemoWorld(): Promise<DemoWorld> {
   const tmp = await tempTree();
-  const sims = await startAllSims({ dir: join(tmp.dir, "sim"), ports: { proxmox: 0, truenas: 0, azure: 0 }, knobs: { taskDurationMs: 5 } });
+  const sims = await startAllSims({ dir: join(tmp.dir, "sim"), ports: { proxmox: 0, truenas: 0, azure: 0, guest: 0 }, knobs: { taskDurationMs: 5 } });
   const a = sims.announcement;
   const dir = join(tmp.dir, "demo");
   await cp(new URL("../../examples/clusters/demo", import.meta.url), dir, { recursive: true });
   const providers = join(dir, "providers.yaml");
   await writeFile(providers, (await readFile(providers, "utf8")).replace("https://127.0.0.1:18006", a.proxmox!.endpoint).replace("wss://127.0.0.1:18443", a.truenas!.endpoint).replace("https://127.0.0.1:18444", a.azure!.endpoint));
+  // the guests' bastion (spec.guest.ssh.via, snippets.ssh.via) is on the port the OS chose
+  for (const file of ["providers.yaml", "templates.yaml", "vms.yaml"]) {
+    const path = join(dir, file);
+    await writeFile(path, (await readFile(path, "utf8")).replaceAll("port: 18022", `port: ${a.guest!.port}`));
+  }
   const env = { ...simEnvironment(a), VMSYNC_SIM_TRUENAS_DISPLAY_PASSWORD: "demo-display-secret", VMSYNC_DEMO_CT_ROOT_PASSWORD: "demo-container-secret", VMSYNC_AZURE_POLL_MS: "5" };
   const pve = axios.create({
-    baseURL: `${a.proxmox!.endpoint}/api2/json`, httpsAgent: new Agent({ ca: readFileSync(a.proxmox!.caFile) }), validateStatus: () => true,
+    baseURL: `${a.proxmox!.endpoint}/api2/json`, httpsAgent: new Agent({ ca: readFileSync(a.proxmox!.caFile!) }), validateStatus: () => true,
     headers: { Authorization: `PVEAPIToken=${a.proxmox!.tokenId}=${a.proxmox!.tokenSecret}` },
   });
   return { tmp, dir, env, handles: sims.handles, pve, close: async () => (await sims.close(), await tmp.cleanup()) };

@@ -1,6 +1,6 @@
 import { hostname, userInfo } from "node:os";
 import type { Command } from "commander";
-import { hasChanges, type Plan } from "../../reconcile/plan-types.js";
+import { hasChanges, unreadableSteps, type Plan } from "../../reconcile/plan-types.js";
 import { renderPlanHuman } from "../../reconcile/render/human.js";
 import { confirmApply } from "../confirm.js";
 import { CommandFailed, UsageError } from "../errors.js";
@@ -51,12 +51,15 @@ Ctrl-C stops starting new steps and lets running ones finish; a second Ctrl-C ab
           plan = saved;
         } else if (!out.json) out.stdout.write(renderPlanHuman(plan, out.color));
         if (plan.errors.length) throw new CommandFailed(`the plan has errors; nothing was applied:\n${plan.errors.map((e) => `  - ${e}`).join("\n")}`, false);
-        if (!hasChanges(plan)) return;
-        if (!saved && !(await confirmApply(out, flags.autoApprove === true))) {
-          out.stdout.write("Apply cancelled.\n");
-          return;
+        if (hasChanges(plan)) {
+          if (!saved && !(await confirmApply(out, flags.autoApprove === true))) {
+            out.stdout.write("Apply cancelled.\n");
+            return;
+          }
+          await runApply(ws, plan, run.connections, { parallelism, command: plan.options.destroy ? "destroy" : "apply" }, out);
         }
-        await runApply(ws, plan, run.connections, { parallelism, command: plan.options.destroy ? "destroy" : "apply" }, out);
+        const unread = unreadableSteps(plan);
+        if (unread.length) throw new CommandFailed(`${unread.length} resource${unread.length === 1 ? " was" : "s were"} not read, so not changed:\n${unread.map((s) => `  - ${s.address}: ${s.error!.message}`).join("\n")}`, false);
       } finally {
         await run.connections.close();
       }

@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { hasChanges } from "../../reconcile/plan-types.js";
+import { hasChanges, unreadableSteps } from "../../reconcile/plan-types.js";
 import { planToJson } from "../../reconcile/render/json.js";
 import { renderPlanHuman } from "../../reconcile/render/human.js";
 import { renderPlanMarkdown } from "../../reconcile/render/markdown.js";
@@ -48,7 +48,7 @@ Symbols: + create, ~ update in place, -/+ replace, - delete, ! blocked or drift.
       if (out.json) out.stdout.write(JSON.stringify(json) + "\n");
       else if (flags.markdown) out.stdout.write(renderPlanMarkdown(plan));
       else out.stdout.write(renderPlanHuman(plan, out.color) + (flags.out ? `\nSaved the plan to ${flags.out}. Apply exactly it with: vmsync apply ${flags.out}\n` : ""));
-      if (plan.errors.length) setExitCode(command, ExitCode.error);
+      if (plan.errors.length || unreadableSteps(plan).length) setExitCode(command, ExitCode.error);
       else if (flags.detailedExitcode && hasChanges(plan)) setExitCode(command, ExitCode.changes);
     } finally {
       await ws.store.close();

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import { DEFAULT_SIM_PORTS, simEnvironment, startAllSims } from "../../sim/run-all.js";
+import { shellQuote } from "../../guest/ssh/quote.js";
 import { UsageError } from "../errors.js";
 import type { CliIO } from "../io.js";
 
@@ -13,6 +14,8 @@ interface Flags {
   proxmoxPort?: string;
   truenasPort?: string;
   azurePort?: string;
+  guestPort?: string;
+  guestBootMs: string;
   env?: boolean;
 }
 
@@ -36,11 +39,14 @@ export function registerSim(program: Command, io: () => CliIO): void {
     .option("--proxmox-port <n>", `Proxmox port (default ${DEFAULT_SIM_PORTS.proxmox})`)
     .option("--truenas-port <n>", `TrueNAS port (default ${DEFAULT_SIM_PORTS.truenas})`)
     .option("--azure-port <n>", `Azure port (default ${DEFAULT_SIM_PORTS.azure})`)
+    .option("--guest-port <n>", `port of the SSH bastion to the simulated guests (default ${DEFAULT_SIM_PORTS.guest})`)
+    .option("--guest-boot-ms <n>", "how long a simulated guest takes to boot before SSH and its guest agent answer", "1000")
     .option("--env", "print the VMSYNC_SIM_* variables examples/clusters/demo reads, as shell assignments, instead of JSON")
     .addHelpText(
       "after",
       `
-When ready it prints one JSON line on stdout: for each simulator its endpoint, credentials and caFile.
+When ready it prints one JSON line on stdout: for each simulator its endpoint, credentials and caFile;
+"guest" is the SSH bastion to the simulated VMs' guests (user, private key, host key fingerprint).
 Examples:
   $ vmsync sim --dir /tmp/world
   $ vmsync sim --fault-rate 0.1 --latency-ms 20      # a flaky, slow cluster`,
@@ -52,14 +58,16 @@ Examples:
         faultRate: number("fault-rate", flags.faultRate, 0, 1)!,
         seed: number("seed", flags.seed, 0, 2 ** 32)!,
         ...(flags.taskMs !== undefined ? { taskDurationMs: number("task-ms", flags.taskMs, 0, 600_000)! } : {}),
+        guestBootMs: number("guest-boot-ms", flags.guestBootMs, 0, 600_000)!,
       };
       const ports = {
         ...(flags.proxmoxPort ? { proxmox: number("proxmox-port", flags.proxmoxPort, 0, 65535)! } : {}),
         ...(flags.truenasPort ? { truenas: number("truenas-port", flags.truenasPort, 0, 65535)! } : {}),
         ...(flags.azurePort ? { azure: number("azure-port", flags.azurePort, 0, 65535)! } : {}),
+        ...(flags.guestPort ? { guest: number("guest-port", flags.guestPort, 0, 65535)! } : {}),
       };
       const sims = await startAllSims({ dir: resolve(out.cwd, flags.dir), knobs, ports });
-      if (flags.env) out.stdout.write(Object.entries(simEnvironment(sims.announcement)).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
+      if (flags.env) out.stdout.write(Object.entries(simEnvironment(sims.announcement)).map(([k, v]) => `${k}=${shellQuote(v)}`).join("\n") + "\n");
       else out.stdout.write(JSON.stringify(sims.announcement) + "\n");
       await new Promise<void>((resolveStop) => {
         const stop = () => resolveStop();

@@ -9,6 +9,7 @@ import { auditEntry } from "../audit.js";
 import { UsageError } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { StateLockedError } from "../../state/contract.js";
+import { liveStatus } from "../state-status.js";
 import { openWorkspace, stackName, stateRoot } from "../workspace.js";
 
 interface Flags {
@@ -30,7 +31,7 @@ export function registerState(program: Command, io: () => CliIO): void {
       `
 Examples:
   $ vmsync state list
-  $ vmsync state show VirtualMachine/web-1
+  $ vmsync state show VirtualMachine/web-1      # the record, and its power and addresses now
   $ vmsync state rm VirtualMachine/old      # stop managing it (nothing is deleted at the provider)
   $ vmsync state unlock                     # remove a lock left by a process that is gone
   $ vmsync state migrate --to postgres://vmsync@db/vmsync   # move .vmsync/ (with history) to PostgreSQL`,
@@ -65,13 +66,19 @@ Examples:
       }),
     );
 
-  state.command("show").description("Show one managed resource").argument("<address>").action((address: string) =>
-    withStore(async (ws, out) => {
-      const r = (await ws.store.read()).resources[address];
-      if (!r) throw new UsageError(`${address} is not in state`, "See `vmsync state list`.");
-      out.stdout.write(JSON.stringify(r, null, 2) + "\n");
-    }),
-  );
+  state
+    .command("show")
+    .description("Show one managed resource, with what its provider reports now (power, placement, addresses)")
+    .argument("<address>")
+    .option("--offline", "only the state record: do not ask the provider")
+    .action((address: string, flags: { offline?: boolean }) =>
+      withStore(async (ws, out) => {
+        const r = (await ws.store.read()).resources[address];
+        if (!r) throw new UsageError(`${address} is not in state`, "See `vmsync state list`.");
+        const live = flags.offline ? undefined : await liveStatus(r, { dir: ws.root, cwd: out.cwd, stack: ws.stack, env: out.env });
+        out.stdout.write(JSON.stringify({ ...r, ...live }, null, 2) + "\n");
+      }),
+    );
 
   state.command("rm").description("Forget a resource (it stays at the provider, unmanaged)").argument("<address...>").action((addresses: string[]) =>
     withStore(async (ws, out) => {

@@ -13,6 +13,7 @@ export * from "./virtual-machine.js";
 export * from "./nfs-share.js";
 export * from "./snapshot-schedule.js";
 export * from "./container.js";
+export * from "./guest.js";
 
 /** The only apiVersion this release reads. */
 export const API_VERSION = "vmsync.io/v1";

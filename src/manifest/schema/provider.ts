@@ -1,5 +1,6 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { Closed, Duration, SecretRef, StringOrEnv, documentSchema } from "./common.js";
+import { ProxmoxSnippets } from "./guest.js";
 
 /** TLS settings of a provider connection. Verification is always on; trust extra CAs with caFile. */
 const Tls = Closed(
@@ -75,6 +76,7 @@ export const ProxmoxProviderSpec = Closed(
         { description: "Capacity check of plans: a step that would allocate more than a node's memory or cores (times these ratios) or a storage's free space is blocked; above 90 % is a warning." },
       ),
     ),
+    snippets: Type.Optional(ProxmoxSnippets),
   },
   { description: "A Proxmox VE cluster reached over its HTTPS API." },
 );

@@ -2,7 +2,7 @@ import { Type, type Static } from "@sinclair/typebox";
 import { Closed, NameRef, lifecycleFields, documentSchema } from "./common.js";
 import { vmFields } from "./vm-fields.js";
 
-/** An NFS share mounted inside the guest (through cloud-init). */
+/** An NFS share mounted inside the guest through cloud-init at first boot (spec.guest.mounts keeps mounts in place over SSH). */
 const Mount = Closed(
   {
     share: NameRef,
@@ -46,7 +46,7 @@ export const VirtualMachineSpec = Closed({
       description: "Desired power state; deallocated is Azure only (stopped and not billed for compute).",
     }),
   ),
-  mounts: Type.Optional(Type.Array(Mount, { description: "NFS shares to mount in the guest." })),
+  mounts: Type.Optional(Type.Array(Mount, { description: "NFS shares written into cloud-init, mounted at first boot (a later change needs a new VM). With spec.guest, use spec.guest.mounts instead: kept in place over SSH." })),
   ...vmFields,
   ...lifecycleFields,
 });

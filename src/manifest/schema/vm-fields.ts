@@ -1,5 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { Closed, SecretRef, Size } from "./common.js";
+import { GuestSpec } from "./guest.js";
 
 /**
  * The VM fields a VmTemplate and a VirtualMachine share. A VirtualMachine that names a template
@@ -111,4 +112,5 @@ export const vmFields = {
     ),
   ),
   description: Type.Optional(Type.String({ maxLength: 4000, description: "Free text kept on the VM (vmsync adds its ownership line)." })),
+  guest: Type.Optional(GuestSpec),
 };

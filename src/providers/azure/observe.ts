@@ -4,6 +4,7 @@ import type { FileShare, StorageAccount } from "@azure/arm-storage";
 import type { DesiredResource } from "../../manifest/model.js";
 import type { AzureProviderSpec, NfsShareSpec, VirtualMachineSpec } from "../../manifest/schema/index.js";
 import type { ObservedResource, ObserveScope } from "../contract.js";
+import { vmAddresses } from "./addresses.js";
 import { observedShare } from "./canonical-share.js";
 import { asSpec, observedVm, powerOf, type AzurePower } from "./canonical-vm.js";
 import { all, mapLimit, type AzureContext } from "./context.js";
@@ -99,7 +100,8 @@ export function observedOf(contents: GroupContents, power: Map<string, AzurePowe
       ...(diskId && disks.get(diskId.toLowerCase()) ? { osDisk: disks.get(diskId.toLowerCase())! } : {}), power: p,
     });
     const marker = markerOf(vm.tags);
-    out.push({ kind: "VirtualMachine", externalId: vm.id, name: vm.name, spec: asSpec(spec), ...(marker ? { marker } : {}), status: { ...(vm.location ? { placement: vm.location } : {}), power: p } });
+    const addresses = vmAddresses(nic, pips);
+    out.push({ kind: "VirtualMachine", externalId: vm.id, name: vm.name, spec: asSpec(spec), ...(marker ? { marker } : {}), status: { ...(vm.location ? { placement: vm.location } : {}), power: p, ...(addresses.length ? { addresses } : {}) } });
   }
   for (const account of contents.accounts) {
     for (const share of contents.shares.get((account.id ?? "").toLowerCase()) ?? []) {

@@ -3,6 +3,7 @@ import type { NfsShareSpec, ProxmoxProviderSpec, VirtualMachineSpec, VmTemplateS
 import { sizeToMiB } from "../../manifest/units.js";
 import type { CanonicalSpec } from "../contract.js";
 import { MARKER_TAG } from "./marker.js";
+import { renderSnippet } from "./snippets.js";
 import { canonicalKeys, canonicalTags, compareSlots, type DiskSpec, type NfsStorageSpec, type NicSpec, type VmSpec } from "./spec-types.js";
 
 /** Mount options vmsync gives every NFS storage it registers. */
@@ -63,11 +64,21 @@ export function canonicalVm(r: DesiredResource<"VirtualMachine">, config: Desire
   const s = r.spec;
   const node = s.node ?? defaultsOf(config).node ?? "";
   const cloned = s.template !== undefined && r.dependsOn.includes(`VmTemplate/${s.template}`);
+  const core = vmCore(s, config, node, r.externalName ?? r.name);
+  const snippets = (config.spec as ProxmoxProviderSpec).snippets;
+  if (snippets && core.cloudInit) {
+    const ci = s.cloudInit;
+    const wanted = (ci?.packages?.length ?? 0) > 0 || Boolean(ci?.startupScript);
+    const snippet = wanted ? renderSnippet(snippets.storage ?? "local", { name: core.name, user: core.cloudInit.user, sshKeys: core.cloudInit.sshKeys, packages: ci?.packages ?? [], ...(ci?.startupScript ? { startupScript: ci.startupScript } : {}) }) : undefined;
+    core.cloudInit = { ...core.cloudInit, snippet: snippet?.volid ?? null, ...(snippet ? { _userData: snippet.content } : {}) };
+  }
   return {
-    ...vmCore(s, config, node, r.externalName ?? r.name),
+    ...core,
     ...(s.vmid !== undefined ? { vmid: s.vmid } : {}),
     autostart: s.autostart ?? false,
     power: s.power === "stopped" ? "stopped" : "running",
+    // the guest layer finds the VM's address through the guest agent unless guest.address is given
+    ...(s.guest !== undefined && s.guest.address === undefined ? { agent: true } : {}),
     clone: cloned ? { template: s.template! } : null,
   };
 }

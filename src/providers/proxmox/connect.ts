@@ -58,6 +58,7 @@ export async function connectProxmox(config: DesiredProvider, options: ConnectOp
     }
     const concurrency = spec.concurrency ?? DEFAULT_CONCURRENCY;
     const secret = (ref: string) => readSecret(ref.startsWith("file:") ? { file: ref.slice(5) } : { env: ref.replace(/^env:/, "") }, config.baseDir, env);
-    return new ProxmoxSession({ api, providerName: config.name, stack: options.stack, concurrency, vmids: new VmidAllocator(api), cloneLocks: new KeyedMutex(), abandoned: new Map(), readSecret: secret }, options.signal, config);
+    return new ProxmoxSession({ api, providerName: config.name, stack: options.stack, concurrency, vmids: new VmidAllocator(api), cloneLocks: new KeyedMutex(), abandoned: new Map(), readSecret: secret,
+      ...(spec.snippets ? { snippets: { spec: spec.snippets, baseDir: config.baseDir, env: options.env } } : {}) }, options.signal, config);
   });
 }

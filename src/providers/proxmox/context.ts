@@ -26,4 +26,6 @@ export interface ProxmoxContext {
    * manifest) at the moment it is sent; the value never enters a spec, plan, state or log.
    */
   readSecret(ref: string): Promise<string>;
+  /** The provider's `snippets` settings (cloud-init snippets over SFTP), when it has them. */
+  snippets?: import("./snippets.js").SnippetSettings;
 }

@@ -40,6 +40,7 @@ function classify(kind: ResourceKind, path: string, before: unknown, after: unkn
       : { effect: "in-place", note: "grown with resize" };
   }
   if (rule === "disks") return diskListChange(before as DiskSpec[] | undefined, after as DiskSpec[], running);
+  if (rule === "agent") return running ? { effect: "restart", note: "the guest agent's device is added when the VM starts; vmsync reboots the VM after the update" } : { effect: "in-place" };
   if (rule.startsWith("cpu") || rule === "memory" || rule === "iso" || rule === "bootDisk") {
     return running ? { effect: "restart", note: RESTART_NOTE } : { effect: "in-place" };
   }

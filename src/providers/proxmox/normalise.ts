@@ -89,7 +89,7 @@ export function normaliseGuest(g: GuestView): { kind: "VirtualMachine" | "VmTemp
     disks,
     bootDisk: bootDiskOf(c, disks),
     networks: nicsOf(c),
-    cloudInit: hasCi ? { user: c.ciuser !== undefined ? String(c.ciuser) : null, sshKeys: keys } : null,
+    cloudInit: hasCi ? { user: c.ciuser !== undefined ? String(c.ciuser) : null, sshKeys: keys, snippet: cicustomUser(c.cicustom) } : null,
     iso: cdrom && cdrom.cdrom && !cdrom.cloudinit && cdrom.file.includes(":") ? cdrom.file : null,
     tags: tagsOf(c.tags).user,
     description: text,
@@ -97,6 +97,7 @@ export function normaliseGuest(g: GuestView): { kind: "VirtualMachine" | "VmTemp
   if (template) spec.linkedClones = marker?.linkedClones ?? false;
   else {
     spec.autostart = Number(c.onboot ?? 0) === 1;
+    spec.agent = agentOn(c.agent);
     spec.power = g.running ? "running" : "stopped";
     spec.clone = marker?.cloneOf ? { template: marker.cloneOf, ...(marker.clone ? { mode: marker.clone } : {}) } : null;
   }
@@ -114,6 +115,19 @@ export function observedGuest(g: GuestView): ObservedResource {
     ...(marker ? { marker: { stack: marker.stack, address: marker.address } } : {}),
     status: { placement: g.node, ...(kind === "VirtualMachine" ? { power: g.running ? ("running" as const) : ("stopped" as const) } : {}) },
   };
+}
+
+/** The user-data volume of a `cicustom` value (`user=local:snippets/x.yaml,network=…`), or null. */
+export function cicustomUser(raw: unknown): string | null {
+  if (raw === undefined) return null;
+  return parseProps(String(raw), null).user ?? null;
+}
+
+/** Whether an `agent` config value (`1`, `enabled=1,fstrim_cloned_disks=1`, `0`) enables the guest agent. */
+export function agentOn(raw: unknown): boolean {
+  if (raw === undefined) return false;
+  const enabled = parseProps(String(raw), "enabled").enabled;
+  return enabled === "1" || enabled === "true" || enabled === "on" || enabled === "yes";
 }
 
 function safeDecode(v: string): string {

@@ -23,10 +23,17 @@ export interface NicSpec {
   mac?: string;
 }
 
-/** Cloud-init settings Proxmox has keys for (user, SSH keys). Packages/startup scripts are not applied on Proxmox. */
+/** Cloud-init settings: Proxmox's keys (user, SSH keys) and, with snippets, packages and the startup script. */
 export interface CloudInitSpec {
   user: string | null;
   sshKeys: string[];
+  /**
+   * The user-data snippet (`cicustom: user=VOLID`) carrying packages and the startup script, when
+   * the provider has `snippets` settings (null: none); observed always. `_userData` is its content
+   * (write-only: uploaded, never compared — the volume name holds its hash).
+   */
+  snippet?: string | null;
+  _userData?: string;
 }
 
 /** Canonical spec of a `VirtualMachine` (and, without power/autostart/clone, of a `VmTemplate`). */
@@ -51,6 +58,11 @@ export interface VmSpec {
   description: string;
   autostart?: boolean;
   power?: "running" | "stopped";
+  /**
+   * The QEMU guest agent (`agent: 1`). Desired only for VMs whose guest layer needs the agent's
+   * addresses (`spec.guest` without `guest.address`); observed always for VMs.
+   */
+  agent?: boolean;
   /** The template VM it is cloned from (desired: `{template}`; observed also says `mode`). */
   clone?: { template: string; mode?: "full" | "linked" } | null;
   /** Templates: whether VMs are cloned from it as linked clones. */

@@ -1,6 +1,6 @@
 import type { ApiParams } from "./api-client.js";
 import { composeDescription, MARKER_TAG, type MarkerLine } from "./marker.js";
-import { cloudInitDrive, tagsOf, type PveConfig } from "./normalise.js";
+import { agentOn, cicustomUser, cloudInitDrive, tagsOf, type PveConfig } from "./normalise.js";
 import { newDiskValue, parseDrive, parseNet, parseProps, printNet, sizeMiB } from "./pve-values.js";
 import { canonicalKeys, type VmSpec } from "./spec-types.js";
 
@@ -52,10 +52,12 @@ export function createParams(spec: VmSpec, vmid: number, marker: MarkerLine): Ap
     if (spec.cloudInit.user) p.ciuser = spec.cloudInit.user;
     if (spec.cloudInit.sshKeys.length) p.sshkeys = encodeURIComponent(spec.cloudInit.sshKeys.join("\n"));
     if (spec.networks.length) p.ipconfig0 = "ip=dhcp";
+    if (spec.cloudInit.snippet) p.cicustom = `user=${spec.cloudInit.snippet}`;
   }
   const boot = bootValue(spec);
   if (boot) p.boot = boot;
   if (spec.autostart !== undefined) p.onboot = spec.autostart;
+  if (spec.agent) p.agent = "1";
   return p;
 }
 
@@ -97,6 +99,7 @@ export function updateParams(desired: VmSpec, current: PveConfig, fields: Set<st
     set("description", text, String(current.description ?? "").replace(/\s+$/, "") === text);
   }
   if (fields.has("tags")) set("tags", tagValue(desired.tags), tagValue(tagsOf(current.tags).user) === tagValue(desired.tags) && tagsOf(current.tags).marked);
+  if (fields.has("agent") && desired.agent !== undefined) set("agent", desired.agent ? "1" : "0", agentOn(current.agent) === desired.agent);
   if (fields.has("autostart") && desired.autostart !== undefined) set("onboot", desired.autostart ? 1 : 0, Number(current.onboot ?? 0) === (desired.autostart ? 1 : 0));
   if (fields.has("networks")) {
     desired.networks.forEach((_, i) => {
@@ -147,4 +150,6 @@ function cloudInitParams(desired: VmSpec, current: PveConfig, out: UpdateParams)
   const curKeys = current.sshkeys !== undefined ? canonicalKeys(decodeURIComponent(String(current.sshkeys)).split("\n")) : [];
   if (ci.sshKeys.length === 0) push("sshkeys");
   else if (curKeys.join("\n") !== ci.sshKeys.join("\n")) out.set.sshkeys = encodeURIComponent(ci.sshKeys.join("\n"));
+  if (ci.snippet === null) push("cicustom");
+  else if (ci.snippet !== undefined && cicustomUser(current.cicustom) !== ci.snippet) out.set.cicustom = `user=${ci.snippet}`;
 }

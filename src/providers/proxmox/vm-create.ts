@@ -11,6 +11,7 @@ import { cloneFromTemplate } from "./vm-clone.js";
 import { isIdTaken, ownsId, resumeAbandoned, tracked, type GuestRef } from "./id-taken.js";
 import { diffCanonical } from "./diff.js";
 import { applyToGuest } from "./vm-update.js";
+import { uploadSnippet } from "./snippets.js";
 
 /**
  * `ProviderSession.create` for VirtualMachine and VmTemplate. Safe to retry: the guest carries its
@@ -25,6 +26,8 @@ export async function createGuest(c: ProxmoxContext, req: CreateRequest, op: Ope
   return inContext(`create proxmox ${template ? "template" : "vm"} ${req.name}`, async () => {
     const marker: MarkerLine = { ...req.marker, ...(template && spec.linkedClones ? { linkedClones: true } : {}) };
     let g = (await resumeAbandoned(c, req.address, marker, op)) ?? (await findOwned(c, req.address, req.name, op));
+    // the user-data snippet must be on the node before any config names it (cicustom)
+    if (spec.cloudInit?.snippet && spec.cloudInit._userData) await uploadSnippet(c, g?.node ?? spec.node, { volid: spec.cloudInit.snippet, content: spec.cloudInit._userData }, op);
     if (!g) {
       const ref = spec.clone ? await cloneFromTemplate(c, spec, marker, op) : await createFresh(c, spec, marker, op);
       g = await mustRead(c, ref, op);

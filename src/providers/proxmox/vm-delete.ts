@@ -2,7 +2,8 @@ import { ProviderError, type DeleteRequest, type OperationContext } from "../con
 import type { ProxmoxContext } from "./context.js";
 import { inContext, ProxmoxApiError, ProxmoxTaskError } from "./errors.js";
 import { guestPath, markerOf, readGuest } from "./guests.js";
-import { parseGuestId } from "./normalise.js";
+import { cicustomUser, parseGuestId } from "./normalise.js";
+import { removeSnippet } from "./snippets.js";
 import { runTask } from "./tasks.js";
 import { power } from "./vm-power.js";
 
@@ -32,5 +33,8 @@ export async function deleteGuest(c: ProxmoxContext, req: DeleteRequest, op: Ope
       if (/does not exist/i.test(text)) return;
       throw err;
     }
+    // its user-data snippet goes with it (vmsync's own `vmsync-*` files only)
+    const snippet = cicustomUser(g.config.cicustom);
+    if (snippet && c.snippets) await removeSnippet(c, g.node, snippet, op);
   });
 }

@@ -3,7 +3,8 @@ import type { ProxmoxContext } from "./context.js";
 import { inContext } from "./errors.js";
 import { guestPath, markerOf, readGuest } from "./guests.js";
 import type { MarkerLine } from "./marker.js";
-import { observedGuest, parseGuestId, type GuestView } from "./normalise.js";
+import { cicustomUser, observedGuest, parseGuestId, type GuestView } from "./normalise.js";
+import { removeSnippet, uploadSnippet } from "./snippets.js";
 import type { VmSpec } from "./spec-types.js";
 import { runTask } from "./tasks.js";
 import { topField, updateParams } from "./vm-config.js";
@@ -28,9 +29,14 @@ export async function applyToGuest(c: ProxmoxContext, g: GuestView, desired: VmS
     running = false;
   }
   const p = updateParams(desired, g.config, fields, marker);
+  const snippet = fields.has("cloudInit") ? desired.cloudInit?.snippet : undefined;
+  if (snippet && desired.cloudInit?._userData) await uploadSnippet(c, g.node, { volid: snippet, content: desired.cloudInit._userData }, op);
   if (Object.keys(p.set).length > 0 || p.del.length > 0) {
     await runTask(c.api, { method: "POST", path: `${guestPath(g)}/config`, params: { ...p.set, ...(p.del.length ? { delete: p.del.join(",") } : {}) } }, op);
   }
+  // the snippet the VM no longer names goes (vmsync's own files only)
+  const previous = cicustomUser(g.config.cicustom);
+  if (fields.has("cloudInit") && previous && snippet !== undefined && previous !== snippet && c.snippets) await removeSnippet(c, g.node, previous, op);
   for (const r of p.resize) {
     await runTask(c.api, { method: "PUT", path: `${guestPath(g)}/resize`, params: { disk: r.disk, size: `${r.size}M` } }, op);
   }

@@ -8,6 +8,7 @@
 import type { ObservedResource, ObserveScope } from "../contract.js";
 import type { SessionContext } from "./context.js";
 import { DATASET_QUERY_OPTIONS, datasetInfo, type DatasetInfo } from "./datasets.js";
+import { withDeclaredAddresses } from "./addresses.js";
 import { parseMarked } from "./marker.js";
 import { groupSchedules, ownersOf } from "./schedule-ops.js";
 import { datasetOfShare, observeShare } from "./share.js";
@@ -40,7 +41,9 @@ export async function observeAll(ctx: SessionContext, scope: ObserveScope): Prom
     datasetOwnedBy: (stack: string, address: string) => ownerOf.get(`${stack}\n${address}`),
     readSecret: (ref: string) => ctx.tryReadSecret(ref),
   };
-  out.push(...(await Promise.all(vms.map((vm) => observeVm(vm, vmCtx)))));
+  const vmsOut = await Promise.all(vms.map((vm) => observeVm(vm, vmCtx)));
+  withDeclaredAddresses(vmsOut, scope.desired, ctx.stack);
+  out.push(...vmsOut);
   if (want.has("NfsShare")) {
     const seen = new Set<string>();
     for (const row of shares) {

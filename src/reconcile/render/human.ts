@@ -1,7 +1,8 @@
 import { createTwoFilesPatch } from "diff";
 import type { Colors } from "../../cli/io.js";
+import { GUEST_PROVIDER } from "../../manifest/model.js";
 import type { FieldChange } from "../../providers/contract.js";
-import { hasChanges, type Plan, type PlanStep } from "../plan-types.js";
+import { hasChanges, unreadableSteps, type Plan, type PlanStep } from "../plan-types.js";
 import { renderCapacityHuman } from "./capacity.js";
 import { renderCostHuman } from "./cost.js";
 import { isMultiline, isSensitive, showValue } from "./values.js";
@@ -16,8 +17,9 @@ export function summaryLine(plan: Plan): string {
 }
 
 function headline(step: PlanStep): string {
-  const where = step.provider ? ` on ${step.provider}` : "";
+  const where = step.provider === GUEST_PROVIDER ? " inside its VM, over SSH" : step.provider ? ` on ${step.provider}` : "";
   if (step.blocked) return `${step.address}${where} is blocked`;
+  if (step.error) return `${step.address}${where} could not be read (${step.error.code}); nothing is changed on it`;
   switch (step.action) {
     case "create": return `${step.address} will be created${where}`;
     case "update": return `${step.address} will be updated in place${where}${step.restartRequired ? " (some changes take effect after a restart)" : ""}`;
@@ -28,7 +30,7 @@ function headline(step: PlanStep): string {
 }
 
 function colourFor(c: Colors, step: PlanStep): (s: string) => string {
-  if (step.blocked) return c.red;
+  if (step.blocked || step.error) return c.red;
   return { create: c.green, update: c.yellow, replace: c.magenta, delete: c.red, noop: c.dim }[step.action];
 }
 
@@ -71,7 +73,8 @@ export function showDrift(plan: Plan, address: string, path: string, value: unkn
 /** The human plan: one block per step with its reason and field changes, drift, notes, the summary line. */
 export function renderPlanHuman(plan: Plan, c: Colors): string {
   const out: string[] = [];
-  const steps = plan.steps.filter((s) => s.action !== "noop" || s.adopt || s.recordOnly || s.blocked || s.reasonCode === "blocked-protected");
+  const steps = plan.steps.filter((s) => s.action !== "noop" || s.adopt || s.recordOnly || s.blocked || s.error || s.reasonCode === "blocked-protected");
+  const unreadable = unreadableSteps(plan);
   if (plan.drift.length) {
     out.push(c.bold("Drift: changed outside vmsync since the last apply:"), "");
     for (const d of plan.drift) {
@@ -93,7 +96,7 @@ export function renderPlanHuman(plan: Plan, c: Colors): string {
     for (const step of steps) {
       const col = colourFor(c, step);
       out.push(`  ${c.bold(`# ${headline(step)}`)}`, `  ${c.dim(`# ${step.reason}`)}`);
-      out.push(`  ${col(step.blocked ? "!" : SYMBOL[step.action])} ${c.bold(step.address)}${step.externalId ? c.dim(` (${step.externalId})`) : ""}`);
+      out.push(`  ${col(step.blocked || step.error ? "!" : SYMBOL[step.action])} ${c.bold(step.address)}${step.externalId ? c.dim(` (${step.externalId})`) : ""}`);
       if (step.action === "create" && !step.blocked) out.push(...renderCreated(step, c));
       for (const ch of step.changes) out.push(...renderChange(ch, step, c));
       out.push("");
@@ -103,8 +106,9 @@ export function renderPlanHuman(plan: Plan, c: Colors): string {
   if (plan.cost) out.push(...renderCostHuman(plan.cost, c, hasChanges(plan)));
   for (const n of plan.notes) out.push(`${c.cyan("note:")} ${n}`);
   for (const e of plan.errors) out.push(`${c.red("error:")} ${e}`);
-  if (plan.notes.length || plan.errors.length) out.push("");
+  for (const s of unreadable) out.push(`${c.red("error:")} ${s.address} could not be read: ${s.error!.message}`);
+  if (plan.notes.length || plan.errors.length || unreadable.length) out.push("");
   const anything = hasChanges(plan);
-  out.push(anything || plan.errors.length ? c.bold(summaryLine(plan)) : c.green(c.bold("No changes. The infrastructure matches the manifests.")));
+  out.push(anything || plan.errors.length || unreadable.length ? c.bold(summaryLine(plan)) : c.green(c.bold("No changes. The infrastructure matches the manifests.")));
   return out.join("\n") + "\n";
 }

@@ -10,6 +10,7 @@ function cell(s: string): string {
 
 function action(step: PlanStep): string {
   if (step.blocked) return "⛔ blocked";
+  if (step.error) return "⚠️ not read";
   if (step.adopt && step.action === "noop") return "adopt";
   if (step.recordOnly) return "record in state";
   return step.action;
@@ -21,14 +22,14 @@ function action(step: PlanStep): string {
  */
 export function renderPlanMarkdown(plan: Plan): string {
   const out: string[] = [];
-  const steps = plan.steps.filter((s) => s.action !== "noop" || s.adopt || s.recordOnly || s.blocked);
+  const steps = plan.steps.filter((s) => s.action !== "noop" || s.adopt || s.recordOnly || s.blocked || s.error);
   const anything = steps.length > 0;
   out.push(`### vmsync plan — \`${plan.stack}\``, "", anything ? `**${summaryLine(plan)}**` : "**No changes.** The infrastructure matches the manifests.", "");
   if (plan.cost) out.push(...renderCostMarkdown(plan.cost));
   if (plan.errors.length) out.push("> [!CAUTION]", ...plan.errors.map((e) => `> ${cell(e)}`), "");
   if (anything) {
     out.push("| | resource | action | why |", "| --- | --- | --- | --- |");
-    for (const s of steps) out.push(`| \`${SYMBOL[s.action].trim() || "·"}\` | \`${s.address}\` | ${action(s)} | ${cell(s.reason)} |`);
+    for (const s of steps) out.push(`| \`${s.error ? "!" : SYMBOL[s.action].trim() || "·"}\` | \`${s.address}\` | ${action(s)} | ${cell(s.reason)} |`);
     out.push("");
     const withChanges = steps.filter((s) => s.changes.length);
     if (withChanges.length) {

@@ -21,6 +21,7 @@ import { usageHandlers } from "./usages.js";
 import { subnetHandlers, virtualNetworkHandlers } from "./virtual-networks.js";
 import { virtualMachineHandlers } from "./virtual-machines.js";
 import { settleWorld } from "./world-settle.js";
+import { azureGuestDirectory } from "./guest-directory.js";
 import { World } from "./world.js";
 
 export { ARM_SCOPE, simClientOptions, staticTokenCredential, type SimClientOptions, type SimRetryOptions } from "./client-options.js";
@@ -88,6 +89,7 @@ export async function startAzureSim(opts: SimStartOptions & { knobs?: Partial<Az
     injectFault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),
     settle: () => sim.ops.settleAll(),
+    directory: azureGuestDirectory(world),
     close() {
       closing ??= (async () => {
         sim.ops.settleAll();

@@ -25,6 +25,7 @@ function power(action: string, transitional: (p: PowerState) => PowerState, fina
       resource: vm,
       complete: () => {
         vm.internal.power = final(before);
+        if (vm.internal.power === "running") vm.internal.startedAt = Date.now(); // a new boot of the guest
       },
       fail: () => {
         vm.internal.power = before;

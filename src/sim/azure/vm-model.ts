@@ -105,7 +105,10 @@ export function settle(vm: StoredResource, state: "Succeeded" | "Failed"): void 
   vm.internal.provisionedAt = now();
   const power = vm.internal.power as PowerState | undefined;
   if (state === "Failed") vm.internal.power = power === "starting" ? "stopped" : power;
-  else if (power === "starting") vm.internal.power = "running";
+  else if (power === "starting") {
+    vm.internal.power = "running";
+    vm.internal.startedAt = Date.now(); // a new boot of the guest
+  }
 }
 
 /** Tags for a VM write: PUT replaces them (absent → none), PATCH replaces them only when given. */

@@ -5,6 +5,7 @@ import { defaultKnobs, type SimKnobs } from "../knobs.js";
 import { loadOrCreateCertificate } from "../tls.js";
 import { Authenticator } from "./auth.js";
 import { SimContext } from "./context.js";
+import { proxmoxGuestDirectory } from "./guest-directory.js";
 import { buildRouter } from "./routes.js";
 import { createListener } from "./server.js";
 import { createWorld, type StorageConfig } from "./world.js";
@@ -86,6 +87,7 @@ export async function startProxmoxSim(opts: ProxmoxSimOptions): Promise<ProxmoxS
     credentials,
     setKnobs: (partial) => sim.setKnobs(partial),
     knobs: () => ({ ...sim.knobs }),
+    directory: proxmoxGuestDirectory(sim),
     close: () => {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

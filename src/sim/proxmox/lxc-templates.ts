@@ -42,6 +42,7 @@ export function ostypeOf(volid: string): string {
 /** The content type a volume is listed under: `iso`, `vztmpl`, `rootdir` (a container's) or `images`. */
 export function volumeContent(world: WorldData, v: VolumeRecord): string {
   if (v.format === "iso") return "iso";
+  if (v.format === "snippet") return "snippets";
   if (v.volid.includes(":vztmpl/")) return "vztmpl";
   return world.vms[v.vmid]?.type === "lxc" ? "rootdir" : "images";
 }

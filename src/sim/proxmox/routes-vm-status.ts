@@ -4,6 +4,7 @@ import { P, num, str, validate, type ParamDef } from "./schema.js";
 import { summarise } from "./vm-summary.js";
 import { checkConfigLock, forkVmTask } from "./vm-tasks.js";
 import { applyPending } from "./vm-update.js";
+import { findVolume } from "./volumes.js";
 import type { VmRecord } from "./world.js";
 
 /**
@@ -52,6 +53,7 @@ function power(ctx: RequestContext, action: Action): string {
       checkConfigLock(vm, skiplock);
       if (action === "start") {
         if (vm.conf.template === 1) fail("you can't start a vm if it's a template");
+        checkCicustom(sim, vm);
         if (vm.running) fail(`VM ${vm.vmid} already running`);
       }
       if ((action === "stop" || action === "shutdown") && !vm.running) {
@@ -91,6 +93,19 @@ function power(ctx: RequestContext, action: Action): string {
       sim.changed(vm);
     },
   });
+}
+
+/**
+ * Generating the cloud-init drive at start reads the `cicustom` snippets: a volume that is not on
+ * the storage fails the start as PVE does (`volume '…' does not exist`).
+ */
+function checkCicustom(sim: RequestContext["sim"], vm: VmRecord): void {
+  if (vm.conf.cicustom === undefined) return;
+  for (const part of String(vm.conf.cicustom).split(",")) {
+    const volid = part.slice(part.indexOf("=") + 1);
+    if (!volid) continue;
+    if (!findVolume(sim, volid, vm.node)) fail(`volume '${volid}' does not exist`);
+  }
 }
 
 /** Registers the power routes. */

@@ -8,6 +8,7 @@ import { registerLxcResizeRoutes } from "./routes-lxc-resize.js";
 import { registerLxcStatusRoutes } from "./routes-lxc-status.js";
 import { registerStorageRoutes } from "./routes-storage.js";
 import { registerTaskRoutes } from "./routes-tasks.js";
+import { registerVmAgentRoutes } from "./routes-vm-agent.js";
 import { registerVmCloneRoutes } from "./routes-vm-clone.js";
 import { registerVmConfigRoutes } from "./routes-vm-config.js";
 import { registerVmCreateRoutes } from "./routes-vm-create.js";
@@ -37,5 +38,6 @@ export function buildRouter(): Router {
   registerLxcDeleteRoutes(router);
   registerLxcCloneRoutes(router);
   registerLxcResizeRoutes(router);
+  registerVmAgentRoutes(router);
   return router;
 }

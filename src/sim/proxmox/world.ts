@@ -54,6 +54,8 @@ export interface VolumeRecord {
   size: number;
   format: string;
   ctime: number;
+  /** Snippets (`format: snippet`): the file's text, as written over SFTP to the node. */
+  text?: string;
 }
 
 /** One storage.cfg section (`storage`, `type`, `content` plus type-specific keys). */

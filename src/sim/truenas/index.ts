@@ -13,6 +13,7 @@ import { loadWorldFile, WorldWriter } from "./persist.js";
 import { startServer } from "./server.js";
 import { Session } from "./session.js";
 import { DEFAULT_VERSION, personaFor } from "./versions.js";
+import { truenasGuestDirectory } from "./guest-directory.js";
 import { World } from "./world.js";
 
 export { DEFAULT_VERSION } from "./versions.js";
@@ -98,6 +99,7 @@ export async function startTruenasSim(opts: TruenasSimOptions): Promise<TruenasS
     setKnobs: (k) => core.setKnobs(k),
     knobs: () => ({ ...core.knobs }),
     dropConnections: () => server.dropConnections(),
+    directory: truenasGuestDirectory(world, [host, "localhost"]),
     expireSessions: () => {
       for (const s of core.sessions) if (s.auth) s.expired = true;
     },

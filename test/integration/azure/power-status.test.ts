@@ -16,8 +16,8 @@ afterAll(async () => env.close());
 
 test("observe reports location and power as status", async () => {
   const seen = await observeAll(env);
-  expect(seen.find((o) => o.name === "pw-run")!.status).toEqual({ placement: "eastus", power: "running" });
-  expect(seen.find((o) => o.name === "pw-off")!.status).toEqual({ placement: "eastus", power: "deallocated" });
+  expect(seen.find((o) => o.name === "pw-run")!.status).toEqual({ placement: "eastus", power: "running", addresses: [expect.stringMatching(/^10\.0\.\d+\.\d+$/)] });
+  expect(seen.find((o) => o.name === "pw-off")!.status).toMatchObject({ placement: "eastus", power: "deallocated" });
 });
 
 test("restart POSTs restart for a running VM and refuses a deallocated one", async () => {

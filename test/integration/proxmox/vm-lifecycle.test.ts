@@ -47,7 +47,7 @@ describe("proxmox provider: VM lifecycle against the simulator", () => {
     expect(s.networks[1].mac).toBe("BC:24:11:AA:BB:CC");
     expect(s.disks).toEqual([{ slot: "scsi0", storage: "local-lvm", size: 8192 }, { slot: "virtio0", storage: "local-lvm", size: 1048576 }]);
     expect(s.tags).toEqual(["alpha", "prod", "web"]);
-    expect(s.cloudInit).toEqual({ user: "ubuntu", sshKeys: [KEY_A, KEY_B] });
+    expect(s.cloudInit).toEqual({ user: "ubuntu", sshKeys: [KEY_A, KEY_B], snippet: null }); // snippet: the cicustom user-data (none)
     expect(s.power).toBe("running");
     const { vmid } = { vmid: created.externalId.split("/")[1] };
     const raw = (await pveApi(w, "GET", `/nodes/pve1/qemu/${vmid}/config`)).data as Record<string, string>;
