@@ -11,13 +11,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { utils } from "../../src/guest/ssh/ssh2.js";
+import { generateEd25519 } from "../../src/guest/ssh/keygen.js";
 import { simEnvironment, startAllSims } from "../../src/sim/run-all.js";
 import { runCli, type CliRun } from "../helpers/cli.js";
 import { eventually, startWatch, type WatchProcess } from "../integration/daemon/process.js";
 import { providersYaml } from "../integration/guest/world.js";
 
 const PASSPHRASE = "correct horse battery staple 42";
-const key = utils.generateKeyPairSync("ed25519", { passphrase: PASSPHRASE, cipher: "aes256-ctr", rounds: 16, comment: "vmsync@e2e" });
+const key = generateEd25519({ passphrase: PASSPHRASE, cipher: "aes256-ctr", rounds: 16, comment: "vmsync@e2e" });
 
 let root: string;
 let dir: string;

@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { utils } from "../../src/guest/ssh/ssh2.js";
+import { generateEd25519 } from "../../src/guest/ssh/keygen.js";
 
 /** Debian's OpenSSH server; `.ci/install-packages` installs `openssh-server` when it is missing. */
 export const SSHD = "/usr/sbin/sshd";
@@ -37,13 +38,13 @@ export async function startOpenSsh(): Promise<OpenSsh> {
   await mkdir("/run/sshd", { recursive: true, mode: 0o755 });
   const dir = await mkdtemp(join(tmpdir(), "vmsync-sshd-"));
   const hostKeyFile = join(dir, "host_ed25519");
-  let host = utils.generateKeyPairSync("ed25519");
+  let host = generateEd25519();
   const writeHostKey = async () => {
     await writeFile(hostKeyFile, host.private, { mode: 0o600 });
     await chmod(hostKeyFile, 0o600);
   };
   await writeHostKey();
-  const clientKey = utils.generateKeyPairSync("ed25519", { comment: "vmsync-test" });
+  const clientKey = generateEd25519({ comment: "vmsync-test" });
   const authorizedKeys = join(dir, "authorized_keys");
   await writeFile(authorizedKeys, `${clientKey.public}\n`, { mode: 0o600 });
   const config = join(dir, "sshd_config");
@@ -75,7 +76,7 @@ export async function startOpenSsh(): Promise<OpenSsh> {
   return {
     dir, port, clientKey, authorizedKeys,
     rekey: async () => {
-      host = utils.generateKeyPairSync("ed25519");
+      host = generateEd25519();
       await writeHostKey();
     },
     hostPublic: () => host.public,

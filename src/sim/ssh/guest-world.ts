@@ -1,6 +1,7 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { utils } from "../../guest/ssh/ssh2.js";
+import { generateEd25519 } from "../../guest/ssh/keygen.js";
 import { writeFileAtomic } from "../../state/atomic-write.js";
 import type { SimGuest } from "./directory.js";
 import type { FsData } from "./guest-fs.js";
@@ -43,7 +44,7 @@ const FILE = "ssh-world.json";
 
 /** A fresh ed25519 key pair in OpenSSH format. */
 export function newKeyPair(): { private: string; public: string } {
-  const k = utils.generateKeyPairSync("ed25519");
+  const k = generateEd25519();
   return { private: k.private, public: k.public };
 }
 

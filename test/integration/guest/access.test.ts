@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fingerprintOf } from "../../../src/guest/ssh/fingerprint.js";
 import { utils } from "../../../src/guest/ssh/ssh2.js";
+import { generateEd25519 } from "../../../src/guest/ssh/keygen.js";
 import { guestYaml, providersYaml, startGuestWorld, type GuestWorld } from "./world.js";
 
 const OPS_A = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKbn6uYjHU2ffbmljt3vBW8MbIfzRH7T2ZuOYRb4UX+n ops-a@example.com";
@@ -77,7 +78,7 @@ describe("guest access: keys and host keys", () => {
 
   it("reports a hung guest as a timeout and a refused key as an authentication failure, per resource", async () => {
     w.guests.admin.hang("ka", true);
-    const wrong = utils.generateKeyPairSync("ed25519").private;
+    const wrong = generateEd25519().private;
     await w.write({ "b.yaml": vm("kb", "").replace("privateKey: { env: VMSYNC_SIM_GUEST_PRIVATE_KEY }\n      connectTimeout", "privateKey: { env: WRONG_KEY }\n      connectTimeout") });
     w.env.WRONG_KEY = wrong;
     try {

@@ -16,6 +16,7 @@ import { openSsh, type SshEndpoint } from "../../../src/guest/ssh/connect.js";
 import { isGuestError } from "../../../src/guest/ssh/errors.js";
 import { fingerprintOfLine } from "../../../src/guest/ssh/fingerprint.js";
 import { utils } from "../../../src/guest/ssh/ssh2.js";
+import { generateEd25519 } from "../../../src/guest/ssh/keygen.js";
 import { startOpenSsh, type OpenSsh } from "../../helpers/openssh.js";
 
 let sshd: OpenSsh;
@@ -66,7 +67,7 @@ describe("the SSH transport against OpenSSH", () => {
   });
 
   it("says a wrong key was refused, for that user", async () => {
-    const err = await failure(open({ privateKey: utils.generateKeyPairSync("ed25519").private }));
+    const err = await failure(open({ privateKey: generateEd25519().private }));
     expect(isGuestError(err, "GUEST_AUTH_FAILED")).toBe(true);
     expect((err as Error).message).toContain("as root");
   });
