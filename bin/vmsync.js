@@ -10,3 +10,10 @@ if (!existsSync(fileURLToPath(main))) {
 }
 const { run } = await import(main.href);
 process.exitCode = await run(process.argv.slice(2));
+// Once a command has finished nothing of it should keep the process alive. If something does (a
+// socket or timer left open: a bug), exit anyway rather than hang a script, CI job or service stop.
+const LINGER_MS = 3000;
+setTimeout(() => {
+  process.stderr.write(`vmsync: still running ${LINGER_MS / 1000} s after the command finished (something was left open: a bug in vmsync); exiting\n`);
+  process.exit();
+}, LINGER_MS).unref();

@@ -12,11 +12,15 @@ export interface Connections {
 
 /**
  * Connects to the named providers concurrently. A provider named in state but no longer in the
- * manifests cannot be reached (its settings are gone): that is a usage error naming it.
+ * manifests cannot be reached (its settings are gone): that is a usage error naming it. When one
+ * connection fails, the others still connecting are cancelled and any session that opens after all
+ * is closed at once, so nothing is left holding the process open.
  */
 export async function connectProviders(names: string[], desired: DesiredState, opts: { stack: string; env: NodeJS.ProcessEnv; signal?: AbortSignal; onRequest?: ConnectOptions["onRequest"] }): Promise<Connections> {
   const providers = new Map<string, Provider>();
   const sessions = new Map<string, ProviderSession>();
+  const cancel = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, cancel.signal]) : cancel.signal;
   const close = async () => {
     await Promise.allSettled([...sessions.values()].map((s) => s.close()));
   };
@@ -27,7 +31,9 @@ export async function connectProviders(names: string[], desired: DesiredState, o
         if (!config) throw new UsageError(`state has resources on provider "${name}", which is no longer in the manifests`, `Put the Provider manifest "${name}" back so vmsync can reach those resources (to delete them, or remove them from state with \`vmsync state rm\`).`);
         const impl = await providerFor(config.spec.type);
         providers.set(name, impl);
-        sessions.set(name, await impl.connect(config, { stack: opts.stack, env: opts.env, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onRequest ? { onRequest: opts.onRequest } : {}) }));
+        const session = await impl.connect(config, { stack: opts.stack, env: opts.env, signal, ...(opts.onRequest ? { onRequest: opts.onRequest } : {}) });
+        if (cancel.signal.aborted) await session.close(); // another provider failed meanwhile
+        else sessions.set(name, session);
       }),
     );
     // the guest layer (VirtualMachine/NAME@guest) reaches VMs over SSH, finding them through the sessions above
@@ -37,6 +43,7 @@ export async function connectProviders(names: string[], desired: DesiredState, o
       sessions.set(GUEST_PROVIDER, new GuestSession({ stack: opts.stack, desired, sessions, env: opts.env }));
     }
   } catch (err) {
+    cancel.abort();
     await close();
     throw err;
   }

@@ -55,21 +55,30 @@ export class TruenasClient {
     this.rate = new RateLimiter(cfg.rateLimit);
   }
 
-  /** Opens the session: connects (choosing the transport), logs in and reads `system.version`. */
+  /**
+   * Opens the session: connects (choosing the transport), logs in and reads `system.version`. When
+   * any of that fails the socket is closed before the error goes up (a refused login leaves no open
+   * socket holding the process).
+   */
   static async connect(cfg: ClientConfig): Promise<TruenasClient> {
     const c = new TruenasClient(cfg);
     c.transport = cfg.transport === "auto" ? "jsonrpc" : cfg.transport;
     try {
-      await c.live();
-    } catch (err) {
-      if (!(err instanceof NoSuchEndpointError) || cfg.transport !== "auto") {
-        if (err instanceof NoSuchEndpointError) throw new ProviderError(`${cfg.base} has no JSON-RPC API (/api/current, TrueNAS 25.04+); use transport: legacy or auto`, { code: "TRUENAS_NO_JSONRPC", retryable: false, cause: err });
-        throw err;
+      try {
+        await c.live();
+      } catch (err) {
+        if (!(err instanceof NoSuchEndpointError) || cfg.transport !== "auto") {
+          if (err instanceof NoSuchEndpointError) throw new ProviderError(`${cfg.base} has no JSON-RPC API (/api/current, TrueNAS 25.04+); use transport: legacy or auto`, { code: "TRUENAS_NO_JSONRPC", retryable: false, cause: err });
+          throw err;
+        }
+        c.transport = "legacy";
+        await c.live();
       }
-      c.transport = "legacy";
-      await c.live();
+      c.versionString = String(await c.call("system.version", [], { idempotent: true }));
+    } catch (err) {
+      await c.close();
+      throw err;
     }
-    c.versionString = String(await c.call("system.version", [], { idempotent: true }));
     return c;
   }
 
