@@ -16,6 +16,7 @@ import { startProxmoxSim } from "../../../src/sim/proxmox/index.js";
 import { startTruenasSim } from "../../../src/sim/truenas/index.js";
 import type { SimHandle } from "../../../src/sim/handle.js";
 import { FLEET_PROVIDERS, FLEET_VARS, providerYaml, simEnv, vmYaml, type FleetProvider } from "../../helpers/fleet.js";
+import { runCli } from "../../helpers/cli.js";
 import { runInProcess, type InProcessRun } from "../state-postgres/cli-io.js";
 
 let dir: string;
@@ -83,6 +84,13 @@ describe.each(FLEET_PROVIDERS)("provider %s", (p) => {
     const r = await plan(p, { [vars.secret]: p === "nas" ? "1-0123456789abcdef" : "wrong-secret" });
     expectPlainError(r, /hint: Check spec\.auth of the Provider/);
     expect(r.stderr).not.toContain("wrong-secret");
+  });
+
+  it("as a process: a refused login leaves nothing open (the process ends by itself)", async () => {
+    const r = await runCli(["plan", join(dir, p), "--no-color"], { cwd: dir, env: { ...env, [vars.secret]: p === "nas" ? "1-0123456789abcdef" : "wrong-secret" }, timeoutMs: 30_000 });
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).not.toContain("still running"); // bin/vmsync.js's last resort against a leaked socket
   });
 
   it("a CA that did not sign the server's certificate: error with the caFile hint", async () => {
