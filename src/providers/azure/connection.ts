@@ -64,6 +64,9 @@ export function subscriptionOf(config: DesiredProvider, env: NodeJS.ProcessEnv):
   return sub;
 }
 
+/** Retries of one request on a transient answer, quick and bounded (Retry-After is honoured). */
+export const REQUEST_RETRIES = { maxRetries: 3, retryDelayInMs: 250, maxRetryDelayInMs: 4_000 };
+
 /** How long one ARM request may go unanswered (ms); `VMSYNC_AZURE_REQUEST_TIMEOUT_MS` overrides it. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
@@ -102,8 +105,11 @@ function requestPolicy(provider: string, rate: ReturnType<typeof limiterFor>, on
 /**
  * Builds the four clients for a provider (reference §1): `endpoint` on both generations (classic
  * `$host` does not route), explicit scopes, `tlsOptions.ca` = system roots + `spec.tls.caFile` when
- * given, the SDKs' own retries off (`maxRetries: 0`: the executor retries, honouring Retry-After), and
- * the request policy for rate limiting and `onRequest`.
+ * given, a few quick retries of each request on transient answers (the SDKs' retry policy: 429
+ * with Retry-After, 408, 5xx and network errors; `REQUEST_RETRIES`), and the request policy for rate
+ * limiting, the request timeout and `onRequest`. What still fails goes to the executor, which retries
+ * the whole step with backoff; without request retries one step of many requests would rarely
+ * survive a flaky API.
  */
 export async function buildClients(config: DesiredProvider, options: ConnectOptions): Promise<AzureClients> {
   const spec = config.spec as AzureProviderSpec;
@@ -123,7 +129,7 @@ export async function buildClients(config: DesiredProvider, options: ConnectOpti
   }
   const timeoutMs = Number(env.VMSYNC_AZURE_REQUEST_TIMEOUT_MS ?? "") || DEFAULT_REQUEST_TIMEOUT_MS;
   const policy = requestPolicy(config.name, limiterFor(endpoint, subscriptionId, spec.rateLimit ?? 20), options.onRequest, timeoutMs);
-  const common = { endpoint, retryOptions: { maxRetries: 0 }, additionalPolicies: [{ policy, position: "perRetry" as const }], ...(tlsOptions ? { tlsOptions } : {}) };
+  const common = { endpoint, retryOptions: REQUEST_RETRIES, additionalPolicies: [{ policy, position: "perRetry" as const }], ...(tlsOptions ? { tlsOptions } : {}) };
   const modular = { ...common, credentials: { scopes: [scope] } };
   const classic = { ...common, credentialScopes: [scope] };
   const pollMs = Number(env.VMSYNC_AZURE_POLL_MS ?? "") || 2000;
