@@ -14,6 +14,7 @@ process.exitCode = await run(process.argv.slice(2));
 // socket or timer left open: a bug), exit anyway rather than hang a script, CI job or service stop.
 const LINGER_MS = 3000;
 setTimeout(() => {
-  process.stderr.write(`vmsync: still running ${LINGER_MS / 1000} s after the command finished (something was left open: a bug in vmsync); exiting\n`);
+  const open = process.getActiveResourcesInfo().filter((r) => r !== "Timeout" && r !== "TTYWrap");
+  process.stderr.write(`vmsync: still running ${LINGER_MS / 1000} s after the command finished (left open: ${open.join(", ") || "timers"}; a bug in vmsync); exiting\n`);
   process.exit();
 }, LINGER_MS).unref();
