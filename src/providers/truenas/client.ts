@@ -185,8 +185,25 @@ export class TruenasClient {
     }
     if (ok !== true) throw new ProviderError(`TrueNAS refused the ${"apiKey" in creds ? "API key" : `password of user ${creds.username}`}`, { code: "TRUENAS_AUTH", retryable: false });
     this.authed = true;
-    await conn.subscribe("core.get_jobs");
+    await this.subscribeJobs(conn);
     return conn;
+  }
+
+  /**
+   * Subscribes to job events, repeating a call the server refused before running it (busy, too many
+   * calls). Job events only speed up waiting: when the subscription cannot be made, jobs are still
+   * awaited by polling, so it never fails the session (found by the fault soak: a busy answer here
+   * failed the whole connect).
+   */
+  private async subscribeJobs(conn: Connection): Promise<void> {
+    for (let attempt = 0; attempt < CALL_ATTEMPTS; attempt++) {
+      if (attempt > 0) await pause(Math.min(1000, 25 * 2 ** attempt));
+      try {
+        return await conn.subscribe("core.get_jobs");
+      } catch (err) {
+        if (!(err instanceof TruenasCallError && refusedBeforeRunning(err.wire))) return;
+      }
+    }
   }
 
   private onEvent(f: Extract<Frame, { kind: "event" }>): void {
