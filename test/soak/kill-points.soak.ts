@@ -23,7 +23,7 @@ let trial: Trial;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "vmsync-soak-kill-"));
   trial = new Trial(root);
-  await trial.startSims(["--task-ms", "300"]);
+  await trial.startSims(["--task-ms", "1000"]);
 });
 afterAll(async () => {
   await trial?.close();
@@ -34,6 +34,7 @@ it(`converges after ${KILLS} kill -9 points across creates, updates and deletes 
   const { seed, random } = soakRandom("kill-points");
   const fleet = new FleetModel(random);
   const t0 = Date.now();
+  let stepsMs = 2000; // running estimate of how long an apply's steps take on this machine
   const tally = { rounds: 0, kills: 0, finishedBeforeKill: 0, phases: {} as Record<string, number>, byKind: {} as Record<string, number>, creates: 0, updates: 0, deletes: 0, convergeRuns: 0, extraApplies: 0 };
   while (tally.kills < KILLS && tally.rounds < MAX_ROUNDS) {
     const round = tally.rounds++;
@@ -42,10 +43,12 @@ it(`converges after ${KILLS} kill -9 points across creates, updates and deletes 
     tally.updates += change.updated.length;
     tally.deletes += change.deleted.length;
     await trial.write(fleet);
-    // four kills in five land among the steps (0–3 s after the first one starts), the rest anywhere from the start
+    // four kills in five land among the steps (a share of how long steps took lately after the first
+    // one starts), the rest anywhere from the start of the process
     const anchor = random.chance(0.8) ? "first-step" : "start";
-    const delay = anchor === "first-step" ? random.int(3000) : 200 + random.int(6000);
+    const delay = Math.round(anchor === "first-step" ? random.next() * 0.9 * stepsMs : 200 + random.int(6000));
     const kill = await trial.killedApply(anchor, delay);
+    if (kill.stepsMs !== undefined) stepsMs = (stepsMs * 3 + kill.stepsMs) / 4;
     const code = kill.code;
     tally.phases[kill.phase] = (tally.phases[kill.phase] ?? 0) + 1;
     if (code === null) {
@@ -56,6 +59,7 @@ it(`converges after ${KILLS} kill -9 points across creates, updates and deletes 
     tally.convergeRuns += runs;
     tally.extraApplies += runs - 1;
     const problems = await trial.check(fleet);
+    if (round % 10 === 9) report("kill-points progress", { round: round + 1, kills: tally.kills, minutes: ((Date.now() - t0) / 60_000).toFixed(1) });
     if (problems.length) {
       throw new Error(`seed ${seed}, round ${round} (${change.kind}: +${change.created.join(",")} ~${change.updated.join(",")} -${change.deleted.join(",")}; kill ${delay} ms after the ${anchor === "start" ? "start" : "first step"}, ${kill.phase}, exit ${code}):\n  ${problems.join("\n  ")}\n${outputs.join("\n")}`);
     }

@@ -23,6 +23,8 @@ export interface KillOutcome {
   /** Steps started and ended before the kill. */
   started: number;
   done: number;
+  /** When the apply finished before the kill: how long its steps took (first start to summary). */
+  stepsMs?: number;
 }
 
 /** The simulators, the manifest folder and the CLI. */
@@ -74,7 +76,9 @@ export class Trial {
       let started = 0;
       let done = 0;
       let summary = false;
+      let firstStepAt: number | undefined;
       let timer: NodeJS.Timeout | undefined;
+      let stepsMs: number | undefined;
       const arm = () => (timer ??= setTimeout(() => child.kill("SIGKILL"), delayMs));
       let buf = "";
       child.stdout!.on("data", (d: Buffer) => {
@@ -92,16 +96,20 @@ export class Trial {
           })();
           if (type === "step.start") {
             started++;
+            firstStepAt ??= Date.now();
             if (anchor === "first-step") arm();
           } else if (type === "step.done" || type === "step.failed") done++;
-          else if (type === "summary") summary = true;
+          else if (type === "summary") {
+            summary = true;
+            if (firstStepAt !== undefined) stepsMs = Date.now() - firstStepAt;
+          }
         }
       });
       if (anchor === "start") arm();
       child.on("close", (code) => {
         clearTimeout(timer);
         const phase = code !== null ? "finished" : summary ? "after the steps" : started === 0 ? "before any step" : "among the steps";
-        resolve({ code, phase, started, done });
+        resolve({ code, phase, started, done, ...(code !== null && stepsMs !== undefined ? { stepsMs } : {}) });
       });
     });
   }
