@@ -1,6 +1,7 @@
 /**
  * `vmsync watch --mode apply` as a process stops within a bounded time after SIGTERM even with a
- * webhook receiver that never answers, a keep-alive `/status` client, a request still being sent
+ * webhook receiver that never answers, a keep-alive `/status` client, a request still being sent,
+ * an open status-page event stream
  * and provider tasks far longer than --shutdown-timeout: running steps are cancelled at the
  * deadline, state is saved, exit 0; a second SIGTERM cancels at once (exit 130). Each time the
  * next apply converges with no duplicates. The time bound is generous: only a hang exceeds it.
@@ -73,7 +74,7 @@ async function expectConverges(dir: string, names: string[]): Promise<void> {
 }
 
 describe("vmsync watch: bounded shutdown (process)", () => {
-  it("SIGTERM with a silent webhook, a keep-alive /status client, a half-sent request and tasks longer than --shutdown-timeout: exit 0, and the next run converges", async () => {
+  it("SIGTERM with a silent webhook, a keep-alive /status client, a half-sent request, an open event stream and tasks longer than --shutdown-timeout: exit 0, and the next run converges", async () => {
     const names = ["sd-1", "sd-2", "sd-3"];
     const dir = await fleet("sd-graceful", names.slice(0, 1));
     const p = await startWatch([dir, "--mode", "apply", "--interval", "1h", "--debounce", "200ms", "--webhook", silentUrl, "--webhook-timeout", "30s", "--shutdown-timeout", "2s"], { cwd: world.tmp.dir, env: world.env });
@@ -102,9 +103,21 @@ describe("vmsync watch: bounded shutdown (process)", () => {
     partial.on("error", () => {});
     await new Promise<void>((r) => partial.once("connect", () => r()));
     partial.write("GET /status HTTP/1.1\r\nHost: x\r\n");
+    // and a browser on the status page: its live stream (server-sent events) never ends by itself
+    const stream = await new Promise<Socket>((resolve, reject) => {
+      const req = httpRequest({ host: url.hostname, port: url.port, path: "/events" }, (res) => {
+        res.on("error", () => {});
+        res.once("data", () => resolve(req.socket!));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    stream.on("error", () => {});
+    const streamEnded = new Promise<void>((r) => (stream.destroyed ? r() : stream.once("close", () => r())));
 
     p.child.kill("SIGTERM");
     expect(await exitOf(p), p.stderr().slice(-3000)).toBe(0);
+    await streamEnded;
     agent.destroy();
     partial.destroy();
     expect(p.lines.some((l) => /shutdown timeout \(2 s\) passed: cancelling running steps/.test(l.msg))).toBe(true);

@@ -51,9 +51,9 @@ export function simEnv(a: SimAnnouncement): Record<string, string> {
   const nas = a.truenas!;
   const az = a.azure!;
   return {
-    PVE_ENDPOINT: pve.endpoint, PVE_CA: pve.caFile, PVE_TOKEN_ID: pve.tokenId!, PVE_TOKEN_SECRET: pve.tokenSecret!,
-    NAS_ENDPOINT: nas.endpoint, NAS_CA: nas.caFile, NAS_KEY: nas.apiKey!,
-    AZ_ENDPOINT: az.endpoint, AZ_CA: az.caFile, AZ_SUB: az.subscriptionId!, AZ_TOKEN: az.token!,
+    PVE_ENDPOINT: pve.endpoint, PVE_CA: pve.caFile!, PVE_TOKEN_ID: pve.tokenId!, PVE_TOKEN_SECRET: pve.tokenSecret!,
+    NAS_ENDPOINT: nas.endpoint, NAS_CA: nas.caFile!, NAS_KEY: nas.apiKey!,
+    AZ_ENDPOINT: az.endpoint, AZ_CA: az.caFile!, AZ_SUB: az.subscriptionId!, AZ_TOKEN: az.token!,
     VMSYNC_AZURE_POLL_MS: "20",
   };
 }

@@ -17,7 +17,7 @@ export interface SimProcess {
 
 /** Starts `vmsync sim --dir DIR` with `args` (e.g. `--fault-rate 0.1`) and waits for its announcement line. */
 export async function startSimProcess(dir: string, args: string[] = []): Promise<SimProcess> {
-  const child = spawn(process.execPath, [BIN, "sim", "--dir", dir, "--proxmox-port", "0", "--truenas-port", "0", "--azure-port", "0", ...args], {
+  const child = spawn(process.execPath, [BIN, "sim", "--dir", dir, "--proxmox-port", "0", "--truenas-port", "0", "--azure-port", "0", "--guest-port", "0", ...args], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" }, stdio: ["ignore", "pipe", "pipe"],
   });
   let err = "";

@@ -47,7 +47,7 @@ async function foreignCertificate(simDir: string, file: string): Promise<void> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "vmsync-known-"));
-  const sims = await startAllSims({ dir: join(dir, "sims"), ports: { proxmox: 0, truenas: 0, azure: 0 }, knobs: { taskDurationMs: 5 } });
+  const sims = await startAllSims({ dir: join(dir, "sims"), ports: { proxmox: 0, truenas: 0, azure: 0, guest: 0 }, knobs: { taskDurationMs: 5 } });
   closeSims = sims.close;
   env = simEnv(sims.announcement);
   ca = { pve: env.PVE_CA!, nas: env.NAS_CA!, cloud: env.AZ_CA! };

@@ -2,7 +2,7 @@
  * The daemon's shutdown is bounded: steps still running when the grace period ends are cancelled
  * through their AbortSignal and recorded (the next run converges), a second stop cancels at once,
  * a webhook receiver that never answers is abandoned, and open HTTP connections (keep-alive, a
- * request still being sent) are ended. No assertion on durations: a hang shows as a test timeout.
+ * request still being sent, the status page's event stream) are ended. No assertion on durations: a hang shows as a test timeout.
  */
 import { request as httpRequest, Agent } from "node:http";
 import { connect, type Socket } from "node:net";
@@ -86,7 +86,7 @@ describe("bounded shutdown", () => {
     expect(logger.lines.some((l) => l.message === "webhook deliveries abandoned at shutdown")).toBe(true);
   });
 
-  it("ends open HTTP connections: a keep-alive /status client and a request still being sent", async () => {
+  it("ends open HTTP connections: a keep-alive /status client, a request still being sent and the status page's live stream", async () => {
     h = await startHarness({ http: { host: "127.0.0.1", port: 0 } }, { "providers.yaml": proxmoxProvider });
     const url = new URL(h.daemon.url!);
     const agent = new Agent({ keepAlive: true });
@@ -106,9 +106,22 @@ describe("bounded shutdown", () => {
     keptAlive!.on("error", () => {});
     await new Promise<void>((r) => partial.once("connect", () => r()));
     partial.write("GET /status HTTP/1.1\r\nHost: x\r\n"); // headers never finished
+    // the status page's live stream (server-sent events): a response that never ends by itself
+    const stream = await new Promise<{ socket: Socket; first: string }>((resolve, reject) => {
+      const req = httpRequest({ host: url.hostname, port: url.port, path: "/events" }, (res) => {
+        expect(res.headers["content-type"]).toMatch(/text\/event-stream/);
+        res.setEncoding("utf8");
+        res.once("data", (d: string) => resolve({ socket: req.socket!, first: d }));
+        res.on("error", () => {});
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    stream.socket.on("error", () => {});
+    expect(stream.first).toMatch(/retry: |event: update/);
     const closed = (s: Socket) => new Promise<void>((r) => (s.destroyed ? r() : s.once("close", () => r())));
     await h.daemon.stop({ graceMs: 1000 });
-    await Promise.all([closed(keptAlive!), closed(partial)]);
+    await Promise.all([closed(keptAlive!), closed(partial), closed(stream.socket)]);
     agent.destroy();
   });
 });
