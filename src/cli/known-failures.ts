@@ -3,8 +3,9 @@
  * never by the wording of a message: certificate failures (OpenSSL/Node codes), refused
  * credentials (HTTP 401/403, the providers' auth codes, @azure/identity's error types), unreachable
  * servers (DNS/TCP/timeout codes), the operating system refusing a file operation (ENOSPC, EACCES,
- * EROFS, …) and vmsync's own errors (a string `code` and a boolean `retryable`). Each gets a hint
- * saying what to do. Anything else is a programming error: a bug.
+ * EROFS, …) and vmsync's own errors (a string `code` and a boolean `retryable`; one that carries
+ * its own `hint`, such as a guest's SSH failure, is told by that first). Each gets a hint saying
+ * what to do. Anything else is a programming error: a bug.
  */
 import { dirname } from "node:path";
 import { errorChain, findCode, networkFailureCode, tlsFailureCode, TLS_EXPIRY_CODES, TLS_HOSTNAME_CODES } from "../providers/net-errors.js";
@@ -92,6 +93,10 @@ function filesystemHint(sys: SystemError, where: string | undefined): string | u
 export function describeFailure(err: unknown): KnownFailure | undefined {
   if (!(err instanceof Error)) return undefined;
   const message = err.message;
+  // an error of ours that says what to do about itself comes first: a refused TCP connection to a
+  // guest over SSH is about the guest's address, not the Provider's spec.endpoint
+  const own = errorChain(err).find((e): e is Error & { hint: string } => isOurError(e) && typeof e.hint === "string" && e.hint !== "");
+  if (own) return { kind: "known", message, hint: own.hint };
   const tls = tlsFailureCode(err);
   if (tls) return { kind: "tls", message, hint: tlsHint(tls) };
   const status = httpStatus(err);
@@ -106,6 +111,6 @@ export function describeFailure(err: unknown): KnownFailure | undefined {
     const hint = filesystemHint(sys, where);
     return { kind: "filesystem", message, ...(hint ? { hint } : {}) };
   }
-  if (isOurError(err)) return { kind: "known", message, ...(typeof err.hint === "string" && err.hint ? { hint: err.hint } : {}) };
+  if (isOurError(err)) return { kind: "known", message };
   return undefined;
 }

@@ -104,16 +104,23 @@ describe("vmsync watch: bounded shutdown (process)", () => {
     await new Promise<void>((r) => partial.once("connect", () => r()));
     partial.write("GET /status HTTP/1.1\r\nHost: x\r\n");
     // and a browser on the status page: its live stream (server-sent events) never ends by itself
-    const stream = await new Promise<Socket>((resolve, reject) => {
-      const req = httpRequest({ host: url.hostname, port: url.port, path: "/events" }, (res) => {
+    const events = await new Promise<{ socket: Socket; status: number; type: string; first: string }>((resolve, reject) => {
+      const req = httpRequest({ host: url.hostname, port: url.port, path: "/events", headers: { accept: "text/event-stream" } }, (res) => {
         res.on("error", () => {});
-        res.once("data", () => resolve(req.socket!));
+        res.setEncoding("utf8");
+        res.once("data", (first: string) => resolve({ socket: req.socket!, status: res.statusCode ?? 0, type: String(res.headers["content-type"]), first }));
       });
       req.on("error", reject);
       req.end();
     });
+    const stream = events.socket;
     stream.on("error", () => {});
+    expect(events.status).toBe(200);
+    expect(events.type).toMatch(/^text\/event-stream/);
+    expect(events.first).toMatch(/^retry: \d+\n\n/); // the stream itself, not an error page
     const streamEnded = new Promise<void>((r) => (stream.destroyed ? r() : stream.once("close", () => r())));
+    // all three connections are open when the signal arrives
+    expect([kept.destroyed, partial.destroyed, stream.destroyed]).toEqual([false, false, false]);
 
     p.child.kill("SIGTERM");
     expect(await exitOf(p), p.stderr().slice(-3000)).toBe(0);

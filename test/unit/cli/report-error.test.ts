@@ -15,6 +15,8 @@ import { toProviderError } from "../../../src/providers/azure/errors.js";
 import { httpError, withContext } from "../../../src/providers/proxmox/errors.js";
 import { callError, withAction } from "../../../src/providers/truenas/errors.js";
 import { StateIoError } from "../../../src/state/state-io-error.js";
+import { GuestError, type GuestErrorCode } from "../../../src/guest/ssh/errors.js";
+import { guestHint } from "../../../src/guest/ssh/hints.js";
 
 function io(debug = false): CliIO & { err: () => string } {
   let err = "";
@@ -78,5 +80,39 @@ describe("describeFailure: told by codes and types, wrapped or not", () => {
   it("a message that merely mentions a condition does not make it one", () => {
     expect(describeFailure(new Error("certificate ECONNREFUSED 401 permission denied"))).toBeUndefined();
     expect(describeFailure(new TypeError("x is not a function"))).toBeUndefined();
+  });
+});
+
+describe("guest errors (SSH into VMs and to Proxmox nodes) are plain errors with a guest's hint", () => {
+  const codes: GuestErrorCode[] = ["GUEST_TIMEOUT", "GUEST_UNREACHABLE", "GUEST_AUTH_FAILED", "GUEST_HOST_KEY_MISMATCH", "GUEST_NO_ADDRESS", "GUEST_NOT_READY", "GUEST_COMMAND_FAILED", "GUEST_BUSY", "GUEST_CONFLICT", "GUEST_PROTOCOL", "GUEST_BAD_KEY"];
+
+  it.each(codes)("%s", (code) => {
+    const out = io();
+    const err = new GuestError(`cannot do it on the guest of VirtualMachine/web (${code})`, code);
+    expect(err.hint).toBe(guestHint(code));
+    expect(reportError(err, out)).toBe(1);
+    expect(out.err()).toBe(`error: cannot do it on the guest of VirtualMachine/web (${code})\n  hint: ${guestHint(code)}\n`);
+  });
+
+  it("a refused TCP connection to a guest gets the guest's hint, not the Provider's spec.endpoint", () => {
+    const refused = Object.assign(new Error("connect ECONNREFUSED 10.0.0.5:22"), { code: "ECONNREFUSED", errno: -111, syscall: "connect", level: "client-socket" });
+    const err = new GuestError("cannot reach the guest of VirtualMachine/web at 10.0.0.5:22: ECONNREFUSED", "GUEST_UNREACHABLE", refused);
+    const f = describeFailure(err);
+    expect(f).toEqual({ kind: "known", message: err.message, hint: guestHint("GUEST_UNREACHABLE") });
+    expect(f?.hint).not.toContain("spec.endpoint");
+    // also when a provider step wraps it (a Proxmox snippet upload over SFTP)
+    expect(describeFailure(new Error("cannot create proxmox vm web", { cause: err }))?.hint).toBe(guestHint("GUEST_UNREACHABLE"));
+  });
+
+  it("a refused SSH key is the guest's credentials, not the Provider's spec.auth", () => {
+    const denied = Object.assign(new Error("All configured authentication methods failed"), { level: "client-authentication" });
+    const f = describeFailure(new GuestError("cannot log in to the guest of VirtualMachine/web at 10.0.0.5:22 as ops: the key was refused", "GUEST_AUTH_FAILED", denied));
+    expect(f?.hint).toMatch(/^Check ssh\.user and ssh\.privateKey/);
+  });
+
+  it("a code that is not a guest error's has no guest hint", () => {
+    expect(guestHint("PROXMOX_HTTP_500")).toBeUndefined();
+    expect(guestHint(undefined)).toBeUndefined();
+    expect(guestHint("toString")).toBeUndefined();
   });
 });
