@@ -10,3 +10,11 @@ if (!existsSync(fileURLToPath(main))) {
 }
 const { run } = await import(main.href);
 process.exitCode = await run(process.argv.slice(2));
+// Once a command has finished nothing of it should keep the process alive. If something does (a
+// socket or timer left open: a bug), exit anyway rather than hang a script, CI job or service stop.
+const LINGER_MS = 3000;
+setTimeout(() => {
+  const open = process.getActiveResourcesInfo().filter((r) => r !== "Timeout" && r !== "TTYWrap");
+  process.stderr.write(`vmsync: still running ${LINGER_MS / 1000} s after the command finished (left open: ${open.join(", ") || "timers"}; a bug in vmsync); exiting\n`);
+  process.exit();
+}, LINGER_MS).unref();

@@ -1,3 +1,4 @@
+import { guestHint } from "../guest/ssh/hints.js";
 import type { ExecEvent } from "../reconcile/events.js";
 import type { Action } from "../reconcile/plan-types.js";
 import type { CliIO } from "./io.js";
@@ -41,6 +42,7 @@ export function applyView(io: CliIO): { onEvent: (e: ExecEvent) => void; stop: (
       case "step.failed":
         running.delete(e.address);
         io.stderr.write(`${c.bold(e.address)}: ${c.red(`failed${e.attempts > 1 ? ` after ${e.attempts} attempts` : ""}`)}: ${e.error}\n`);
+        if (guestHint(e.code)) io.stderr.write(`  ${c.dim("hint:")} ${guestHint(e.code)}\n`);
         break;
       case "step.skipped":
         io.stdout.write(`${c.bold(e.address)}: ${c.dim(`skipped: ${e.reason}`)}\n`);

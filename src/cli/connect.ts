@@ -12,33 +12,46 @@ export interface Connections {
 
 /**
  * Connects to the named providers concurrently. A provider named in state but no longer in the
- * manifests cannot be reached (its settings are gone): that is a usage error naming it.
+ * manifests cannot be reached (its settings are gone): that is a usage error naming it. When one
+ * connection fails, the others still connecting are cancelled; once every attempt has ended, the
+ * sessions that did open are closed and the first failure is thrown, so nothing is left running.
  */
 export async function connectProviders(names: string[], desired: DesiredState, opts: { stack: string; env: NodeJS.ProcessEnv; signal?: AbortSignal; onRequest?: ConnectOptions["onRequest"] }): Promise<Connections> {
   const providers = new Map<string, Provider>();
   const sessions = new Map<string, ProviderSession>();
+  const cancel = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, cancel.signal]) : cancel.signal;
   const close = async () => {
     await Promise.allSettled([...sessions.values()].map((s) => s.close()));
   };
-  try {
-    await Promise.all(
-      names.filter((n) => n !== GUEST_PROVIDER).map(async (name) => {
-        const config = desired.providers.get(name);
-        if (!config) throw new UsageError(`state has resources on provider "${name}", which is no longer in the manifests`, `Put the Provider manifest "${name}" back so vmsync can reach those resources (to delete them, or remove them from state with \`vmsync state rm\`).`);
-        const impl = await providerFor(config.spec.type);
-        providers.set(name, impl);
-        sessions.set(name, await impl.connect(config, { stack: opts.stack, env: opts.env, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onRequest ? { onRequest: opts.onRequest } : {}) }));
-      }),
-    );
+  let first: { error: unknown } | undefined;
+  const attempts = names.filter((n) => n !== GUEST_PROVIDER).map(async (name) => {
+    try {
+      const config = desired.providers.get(name);
+      if (!config) throw new UsageError(`state has resources on provider "${name}", which is no longer in the manifests`, `Put the Provider manifest "${name}" back so vmsync can reach those resources (to delete them, or remove them from state with \`vmsync state rm\`).`);
+      const impl = await providerFor(config.spec.type);
+      providers.set(name, impl);
+      sessions.set(name, await impl.connect(config, { stack: opts.stack, env: opts.env, signal, ...(opts.onRequest ? { onRequest: opts.onRequest } : {}) }));
+    } catch (err) {
+      first ??= { error: err }; // the cause; what fails after it was cancelled because of it
+      cancel.abort(); // the others stop trying
+    }
+  });
+  // wait for every attempt (cancelled ones end quickly), so nothing is still connecting or loading after we return
+  await Promise.all(attempts);
+  if (!first && names.includes(GUEST_PROVIDER)) {
     // the guest layer (VirtualMachine/NAME@guest) reaches VMs over SSH, finding them through the sessions above
-    if (names.includes(GUEST_PROVIDER)) {
+    try {
       const { guestProvider, GuestSession } = await import("../guest/index.js");
       providers.set(GUEST_PROVIDER, guestProvider);
       sessions.set(GUEST_PROVIDER, new GuestSession({ stack: opts.stack, desired, sessions, env: opts.env }));
+    } catch (err) {
+      first = { error: err };
     }
-  } catch (err) {
+  }
+  if (first) {
     await close();
-    throw err;
+    throw first.error;
   }
   return { providers, sessions, close };
 }

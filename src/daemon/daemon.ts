@@ -1,4 +1,5 @@
 import type { ExecEvent } from "../reconcile/events.js";
+import { settlesWithin } from "./bounded.js";
 import { nextWindowOpen, windowOpen } from "./change-window.js";
 import type { Clock } from "./clock.js";
 import type { GitSource } from "./git-source.js";
@@ -47,12 +48,19 @@ export interface DaemonOptions
   processMetrics?: boolean;
 }
 
+/** Default of `--shutdown-timeout`: how long running steps may take to finish after SIGTERM. */
+export const DEFAULT_SHUTDOWN_MS = 30_000;
+/** After cancelling, how long the shutdown waits for cancelled work to record its outcome. */
+const CANCEL_GRACE_MS = 5_000;
+/** How long webhooks in flight may take at shutdown (at most; never beyond the shutdown timeout). */
+const WEBHOOK_GRACE_MS = 5_000;
+
 /**
  * The watch daemon. Reconcile passes are serialised by a queue (never overlapping; changes during
  * a pass queue exactly one more), triggered by manifest changes, new git commits, the jittered
  * resync interval, the end of a backoff and the opening of a change window. Serves health, metrics
- * and status; sends notifications; runs snapshot schedules in apply mode. `stop()` is the graceful
- * shutdown: no new steps start, in-flight ones finish and are recorded, state is saved.
+ * and status; sends notifications; runs snapshot schedules in apply mode. `stop()` is the bounded
+ * graceful shutdown (see there).
  */
 export class Daemon {
   readonly metrics: DaemonMetrics;
@@ -72,6 +80,8 @@ export class Daemon {
   private http: DaemonHttp | undefined;
   private memo: NotifyMemo = { drift: "", invalid: "" };
   private lastRevision: string | undefined;
+  private starting: Promise<void> | undefined;
+  private stopping: Promise<{ settled: boolean }> | undefined;
 
   constructor(private readonly o: DaemonOptions) {
     this.health = o.health ?? new ResourceHealth(o.random ? { random: o.random } : {});
@@ -92,7 +102,7 @@ export class Daemon {
     };
     this.schedules = new ScheduleRunner({
       clock: o.scheduleClock ?? o.clock, store: o.store, connect: o.connect, stack: o.stack, env: o.env, leadership: this.leadership, logger: o.logger,
-      lockHolder: o.lockHolder, signal: this.stopCtl.signal, revision: () => this.lastRevision ?? o.git?.source.revision, onRun: (run) => this.onScheduleRun(run),
+      lockHolder: o.lockHolder, signal: this.abortCtl.signal, revision: () => this.lastRevision ?? o.git?.source.revision, onRun: (run) => this.onScheduleRun(run),
     });
   }
 
@@ -101,11 +111,17 @@ export class Daemon {
     return this.http?.url;
   }
 
-  /** Starts serving, watching and the first reconcile. */
-  async start(): Promise<void> {
+  /** Starts serving, watching and the first reconcile (nothing more once a stop has begun). */
+  start(): Promise<void> {
+    this.starting ??= this.begin();
+    return this.starting;
+  }
+
+  private async begin(): Promise<void> {
     const o = this.o;
     this.lastRevision = (await o.store.history(200)).find((h) => h.command.startsWith("watch") && h.revision)?.revision;
     await this.leadership.acquire(this.stopCtl.signal);
+    if (this.stopCtl.signal.aborted) return;
     this.metrics.setLeader(this.leadership.isLeader());
     if (o.http) {
       this.http = await startHttpServer({
@@ -133,22 +149,52 @@ export class Daemon {
     return this.queue.idle();
   }
 
-  /** Graceful shutdown. A second call (second signal) also cancels in-flight steps. */
-  async stop(): Promise<void> {
-    if (this.stopCtl.signal.aborted) {
-      this.abortCtl.abort();
-      return;
+  /**
+   * The bounded graceful shutdown. At once: nothing new starts (no pass, no step, no schedule
+   * round), the HTTP server closes (keep-alive and streaming connections end). Running steps and
+   * rounds get `graceMs` (default 30 s) to finish and be recorded; then they are cancelled through
+   * their AbortSignal (provider calls aborted, sessions closed) and get a few seconds more to record
+   * that. Webhooks in flight get a few seconds, then are abandoned; leadership is released. Resolves
+   * `settled: false` when something still had not ended (the caller exits anyway: state is saved
+   * after every step and a pending create is adopted by the next run). A second call cancels
+   * running work at once and resolves with the same shutdown.
+   */
+  stop(opts: { graceMs?: number } = {}): Promise<{ settled: boolean }> {
+    if (this.stopping) {
+      this.abort();
+      return this.stopping;
     }
+    this.stopping = this.shutdown(opts.graceMs ?? DEFAULT_SHUTDOWN_MS);
+    return this.stopping;
+  }
+
+  /** Cancels running steps and schedule rounds now (their provider calls are aborted). */
+  abort(): void {
+    this.abortCtl.abort();
+  }
+
+  private async shutdown(graceMs: number): Promise<{ settled: boolean }> {
+    const o = this.o;
+    const deadline = Date.now() + graceMs;
     this.stopCtl.abort();
     this.queue.close();
     this.wake.stop();
     this.poller?.stop();
-    await this.watcher?.close();
-    await this.queue.idle();
-    await this.schedules.stop();
-    await this.o.notifier?.flush();
-    await this.http?.close();
-    await this.leadership.release();
+    await settlesWithin(this.starting ?? Promise.resolve(), graceMs);
+    const httpClosed = this.http?.close() ?? Promise.resolve();
+    await settlesWithin(this.watcher?.close() ?? Promise.resolve(), 2_000);
+    const work = Promise.all([this.queue.idle(), this.schedules.stop()]);
+    let settled = await settlesWithin(work, deadline - Date.now(), this.abortCtl.signal);
+    if (!settled) {
+      if (!this.abortCtl.signal.aborted) o.logger.log("warn", `shutdown timeout (${graceMs / 1000} s) passed: cancelling running steps`);
+      this.abortCtl.abort();
+      settled = await settlesWithin(work, CANCEL_GRACE_MS);
+      if (!settled) o.logger.log("warn", "cancelled work did not end in time; exiting without it (the next run adopts or repeats it)");
+    }
+    await o.notifier?.close(this.abortCtl.signal.aborted ? 0 : Math.max(0, Math.min(WEBHOOK_GRACE_MS, deadline - Date.now())));
+    await settlesWithin(httpClosed, 2_000);
+    if (!(await settlesWithin(this.leadership.release(), 5_000))) o.logger.log("warn", "could not release leadership in time; it expires by itself");
+    return { settled };
   }
 
   /** The `/status` document now (live leadership, change windows and schedules included). */

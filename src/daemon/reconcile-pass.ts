@@ -60,6 +60,9 @@ export async function reconcilePass(ctx: PassContext, input: { reasons: string[]
 
   let state = await ctx.store.read();
   let connections: Connections | undefined;
+  // cancelling (the shutdown's deadline, a second signal) also ends calls that take no signal (observe)
+  const closeEarly = () => void connections?.close();
+  ctx.abort.addEventListener("abort", closeEarly, { once: true });
   try {
     connections = await ctx.connect(providersInUse(desired, state), desired, { stack: ctx.stack, env: ctx.env, signal: ctx.stop, ...(ctx.onRequest ? { onRequest: ctx.onRequest } : {}) });
     const conn = connections;
@@ -102,6 +105,7 @@ export async function reconcilePass(ctx: PassContext, input: { reasons: string[]
   } catch (err) {
     return { ...meta, outcome: "failed", error: err instanceof Error ? err.message : String(err), desired, finishedAt: ctx.clock.now() };
   } finally {
+    ctx.abort.removeEventListener("abort", closeEarly);
     await connections?.close();
   }
 }

@@ -32,14 +32,22 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
   try {
     await mkdir(dir, { mode: DIR_MODE });
   } catch (err) {
-    if (errCode(err) === "ENOENT") {
-      throw new Error(`cannot create ${dir}: the folder ${dirname(dir)} does not exist`, { cause: err });
-    }
+    if (errCode(err) === "ENOENT") throw new StateFolderError(dir, `cannot create ${dir}: the folder ${dirname(dir)} does not exist`, err);
     if (errCode(err) !== "EEXIST") throw err;
   }
   const st = await stat(dir);
-  if (!st.isDirectory()) throw new Error(`${dir} exists but is not a folder; move it away so vmsync can keep its state there`);
+  if (!st.isDirectory()) throw new StateFolderError(dir, `${dir} exists but is not a folder; move it away so vmsync can keep its state there`);
   if (process.platform !== "win32" && (st.mode & 0o777) !== DIR_MODE) await chmod(dir, DIR_MODE);
+}
+
+/** The state folder cannot be made or used: its parent is missing, or a file sits where it should be. */
+export class StateFolderError extends Error {
+  readonly code = "STATE_FOLDER";
+  readonly retryable = false;
+  constructor(readonly path: string, message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = "StateFolderError";
+  }
 }
 
 /** Sets `file` to mode 0600 if it exists with another mode; a missing file is fine. */

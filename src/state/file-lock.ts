@@ -19,11 +19,11 @@ const SETTLE_MS = 500;
 /** Thrown when `lock.json` exists but cannot be understood; names the file and the way out. */
 export class LockFileCorruptError extends Error {
   readonly code = "STATE_LOCK_CORRUPT";
+  readonly retryable = false;
+  /** What to do about it. */
+  readonly hint = "If no vmsync process is using this state, run `vmsync state unlock` to remove the lock file.";
   constructor(readonly path: string, detail: string) {
-    super(
-      `lock file ${path} is unreadable (${detail}); if no vmsync process is using this state, ` +
-        "run `vmsync state unlock` to remove it",
-    );
+    super(`lock file ${path} is unreadable (${detail})`);
     this.name = "LockFileCorruptError";
   }
 }
@@ -80,7 +80,17 @@ export async function acquireFileLock(path: string, info: LockInfo, location: st
     if (!isReclaimable(holder)) throw new StateLockedError(holder, location);
     await reclaimStale(path, holder);
   }
-  throw new Error(`could not take the lock ${path} after ${MAX_ATTEMPTS} attempts (heavy contention?)`);
+  throw new LockContendedError(path, MAX_ATTEMPTS);
+}
+
+/** Thrown when the lock kept changing hands through every attempt (many processes racing for it). */
+export class LockContendedError extends Error {
+  readonly code = "STATE_LOCK_CONTENDED";
+  readonly retryable = true;
+  constructor(readonly path: string, attempts: number) {
+    super(`could not take the lock ${path} after ${attempts} attempts: other vmsync processes kept taking it; try again`);
+    this.name = "LockContendedError";
+  }
 }
 
 /** Whether `holder` is a lock of this host whose process no longer exists. */

@@ -24,6 +24,7 @@ import { applyChanges, checkSnapshot } from "./apply-changes.js";
 import { ensureFileMode, ensurePrivateDir, errCode, removeStaleTempFiles, writeFileAtomic } from "./atomic-write.js";
 import { acquireFileLock, forceRemoveLock, type FileLockHandle } from "./file-lock.js";
 import { appendJsonLine, readJsonLines } from "./history-file.js";
+import { stateIo } from "./state-io-error.js";
 
 /** Options of {@link openFileStateStore}. */
 export interface FileStateStoreOptions {
@@ -38,12 +39,12 @@ export interface FileStateStoreOptions {
 export class StateFileCorruptError extends Error {
   readonly code = "STATE_CORRUPT";
   readonly retryable = false;
+  /** What to do about it. */
+  readonly hint =
+    "vmsync will not treat it as empty, because it would then forget every resource it manages. " +
+    "Restore the file from a backup or fix it by hand; remove it only if this folder really manages nothing yet.";
   constructor(readonly path: string, readonly detail: string) {
-    super(
-      `state file ${path} is unreadable: ${detail}. vmsync will not treat it as empty, because it ` +
-        "would then forget every resource it manages. Restore the file from a backup or fix it by " +
-        "hand; remove it only if this folder really manages nothing yet",
-    );
+    super(`state file ${path} is unreadable: ${detail}`);
     this.name = "StateFileCorruptError";
   }
 }
@@ -90,13 +91,13 @@ export class FileStateStore implements StateStore {
   /** The latest committed snapshot, or an empty one; throws {@link StateFileCorruptError} when unreadable. */
   async read(): Promise<StateSnapshot> {
     this.#assertOpen();
-    let text: string;
-    try {
-      text = await readFile(this.statePath, "utf8");
-    } catch (err) {
-      if (errCode(err) === "ENOENT") return emptyState();
-      throw err;
-    }
+    const text = await stateIo("read the state file", this.statePath, () =>
+      readFile(this.statePath, "utf8").catch((err: unknown) => {
+        if (errCode(err) === "ENOENT") return undefined;
+        throw err;
+      }),
+    );
+    if (text === undefined) return emptyState();
     if (text.trim() === "") throw new StateFileCorruptError(this.statePath, "the file is empty");
     let parsed: unknown;
     try {
@@ -121,7 +122,7 @@ export class FileStateStore implements StateStore {
       const current = await this.read();
       if (changes.length === 0) return current.serial;
       const next = applyChanges(current, changes);
-      await writeFileAtomic(this.statePath, JSON.stringify(next, null, 2) + "\n");
+      await stateIo("write the state file", this.statePath, () => writeFileAtomic(this.statePath, JSON.stringify(next, null, 2) + "\n"));
       return next.serial;
     });
   }
@@ -132,7 +133,7 @@ export class FileStateStore implements StateStore {
     if (!entry || typeof entry !== "object" || typeof entry.id !== "string") {
       return Promise.reject(new TypeError("appendHistory() expects a HistoryEntry with a string id"));
     }
-    return serialise(this.historyPath, () => appendJsonLine(this.historyPath, entry));
+    return serialise(this.historyPath, () => stateIo("append to the history file", this.historyPath, () => appendJsonLine(this.historyPath, entry)));
   }
 
   /** History entries, newest first; at most `limit` (a non-negative integer) when given. */
@@ -141,7 +142,7 @@ export class FileStateStore implements StateStore {
     if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
       throw new RangeError(`history limit must be a non-negative integer, got ${limit}`);
     }
-    const all = (await readJsonLines(this.historyPath)) as HistoryEntry[];
+    const all = (await stateIo("read the history file", this.historyPath, () => readJsonLines(this.historyPath))) as HistoryEntry[];
     all.reverse();
     return limit === undefined ? all : all.slice(0, limit);
   }
@@ -160,7 +161,7 @@ export class FileStateStore implements StateStore {
       command: info.command,
       acquiredAt: new Date().toISOString(),
     };
-    const handle = await acquireFileLock(this.lockPath, full, this.location);
+    const handle = await stateIo("take the state lock", this.lockPath, () => acquireFileLock(this.lockPath, full, this.location));
     for (const h of this.#handles) if (h.released) this.#handles.delete(h);
     this.#handles.add(handle);
     return handle;
@@ -169,7 +170,7 @@ export class FileStateStore implements StateStore {
   /** Removes the lock whoever holds it; returns the previous holder (undefined if none or unreadable). */
   forceUnlock(): Promise<LockInfo | undefined> {
     this.#assertOpen();
-    return forceRemoveLock(this.lockPath);
+    return stateIo("remove the state lock", this.lockPath, () => forceRemoveLock(this.lockPath));
   }
 
   /** Waits for this process's in-flight writes, releases locks taken through this store, and closes it. Idempotent. */
@@ -198,15 +199,17 @@ export async function openFileStateStore(dir: string, opts: FileStateStoreOption
     throw new Error(`invalid stack name ${JSON.stringify(stack)}: use letters, digits, ".", "_" or "-" (at most 63)`);
   }
   let folder = join(resolve(dir), ".vmsync");
-  await ensurePrivateDir(folder);
-  if (stack !== "default") {
-    await ensurePrivateDir(join(folder, "stacks"));
-    folder = join(folder, "stacks", stack);
+  return stateIo("open the state folder", folder, async () => {
     await ensurePrivateDir(folder);
-  }
-  folder = await realpath(folder); // one mutex key per real file, whatever path it was opened by
-  const store = new FileStateStore(folder, stack);
-  await removeStaleTempFiles(folder);
-  for (const f of [store.statePath, store.historyPath, store.lockPath]) await ensureFileMode(f);
-  return store;
+    if (stack !== "default") {
+      await ensurePrivateDir(join(folder, "stacks"));
+      folder = join(folder, "stacks", stack);
+      await ensurePrivateDir(folder);
+    }
+    folder = await realpath(folder); // one mutex key per real file, whatever path it was opened by
+    const store = new FileStateStore(folder, stack);
+    await removeStaleTempFiles(folder);
+    for (const f of [store.statePath, store.historyPath, store.lockPath]) await ensureFileMode(f);
+    return store;
+  });
 }

@@ -14,6 +14,7 @@ const CHUNK = 64 * 1024;
 /** Thrown when a line other than the last one is not valid JSON: real corruption, not a torn write. */
 export class HistoryFileCorruptError extends Error {
   readonly code = "STATE_HISTORY_CORRUPT";
+  readonly retryable = false;
   constructor(readonly path: string, readonly line: number, detail: string) {
     super(
       `${path}:${line}: history line is not valid JSON (${detail}); fix or delete that line ` +

@@ -120,12 +120,24 @@ describe("vmsync and the guests (CLI)", () => {
     try {
       const p = await cli(["plan", "fleet", "--no-color"]);
       expect(p.code).toBe(1);
-      expect(p.stdout).toMatch(/error: VirtualMachine\/gw@guest could not be read: cannot reach the guest of VirtualMachine\/gw at 10\.10\.\d+\.\d+:22: no SSH login within 5s \(timed out\)/);
+      expect(p.stdout).toMatch(/error: VirtualMachine\/gw@guest could not be read: cannot reach the guest of VirtualMachine\/gw at 10\.10\.\d+\.\d+:22: no SSH login within 5s \(timed out\)\n  hint: The machine did not answer SSH in time/);
       const j = JSON.parse((await cli(["plan", "fleet", "--json"])).stdout) as { steps: Array<{ address: string; error?: { code: string } }> };
       expect(j.steps.find((s) => s.address === "VirtualMachine/gw@guest")?.error?.code).toBe("GUEST_TIMEOUT");
     } finally {
       sims.guests.admin.hang("gw", false);
     }
+  });
+
+  it("a guest key that cannot be used (wrong passphrase) is a plain error with the guest's hint, in plan and apply; nothing is changed", async () => {
+    const wrong = { ...env, GUEST_PASSPHRASE: "not the passphrase" };
+    const p = await runCli(["plan", "fleet", "--no-color"], { cwd: root, env: wrong, timeoutMs: 120_000 });
+    expect(p.code, p.stderr).toBe(1);
+    expect(p.stdout).toMatch(/error: VirtualMachine\/gw@guest could not be read: cannot use the private key for the guest of VirtualMachine\/gw: .*\n  hint: Check ssh\.privateKey \(and ssh\.passphrase when the key is encrypted\)/);
+    const a = await runCli(["apply", "fleet", "--auto-approve", "--no-color"], { cwd: root, env: wrong, timeoutMs: 120_000 });
+    expect(a.code, a.stderr).toBe(1);
+    expect(a.stderr).toMatch(/^error: 1 resource was not read, so not changed:\n {2}- VirtualMachine\/gw@guest: cannot use the private key/m);
+    for (const r of [p, a]) expect(r.stdout + r.stderr).not.toMatch(/internal error|a bug in vmsync|not the passphrase/);
+    expect(mounted()).toEqual(["/srv/media"]);
   });
 
   it("watch --mode apply puts back a mount removed by hand", async () => {

@@ -14,14 +14,17 @@ export interface CliRun {
 
 /**
  * Runs `vmsync ARGS` as a real process (no shell), with `env` added to a clean environment, and
- * collects its output. `input` is written to stdin (then closed).
+ * collects its output. `input` is written to stdin (then closed); `uid`/`gid` run it as another user
+ * (needs root).
  */
-export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number; uid?: number; gid?: number } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd ?? process.cwd(),
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...opts.env },
       stdio: ["pipe", "pipe", "pipe"],
+      ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
+      ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
     });
     let stdout = "";
     let stderr = "";

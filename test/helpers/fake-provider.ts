@@ -28,8 +28,8 @@ export class FakeProvider implements Provider {
   inFlight = 0;
   maxInFlight = 0;
   private nextId = 100;
-  /** Called before each operation; throw to fail it, await to delay it. */
-  hook: (op: "create" | "update" | "delete", address: string, attempt: number) => Promise<void> | void = () => {};
+  /** Called before each operation; throw to fail it, await to delay it (`signal`: the operation's cancellation). */
+  hook: (op: "create" | "update" | "delete", address: string, attempt: number, signal: AbortSignal) => Promise<void> | void = () => {};
   private attempts = new Map<string, number>();
   /** Snapshots by external id (for schedule tests); `snapshotNow` stamps their creation time. */
   readonly snaps = new Map<string, Array<{ name: string; createdAt: string }>>();
@@ -81,7 +81,7 @@ export class FakeProvider implements Provider {
       this.inFlight++;
       this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
       try {
-        await this.hook(op, address, attempt);
+        await this.hook(op, address, attempt, ctx.signal);
         if (ctx.signal.aborted) throw new ProviderError(`${op} ${address} cancelled`, { code: "CANCELLED", retryable: false });
         return body();
       } finally {

@@ -5,15 +5,15 @@ import type { Command } from "commander";
 import { durationToMs } from "../../manifest/units.js";
 import { parseChangeWindow } from "../../daemon/change-window.js";
 import { parseTestClock, systemClock } from "../../daemon/clock.js";
-import { Daemon } from "../../daemon/daemon.js";
+import { Daemon, DEFAULT_SHUTDOWN_MS } from "../../daemon/daemon.js";
 import { GitSource } from "../../daemon/git-source.js";
 import { parseListen } from "../../daemon/http-server.js";
 import { isLoopback } from "../../daemon/web/auth.js";
 import { streamLogger } from "../../daemon/log.js";
-import { Notifier } from "../../daemon/notify.js";
+import { DEFAULT_WEBHOOK_TIMEOUT_MS, Notifier } from "../../daemon/notify.js";
 import type { WatchMode } from "../../daemon/pass-types.js";
 import { connectProviders } from "../connect.js";
-import { UsageError } from "../errors.js";
+import { InterruptedError, UsageError } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { stackName, openWorkspace } from "../workspace.js";
 import { leaderLeaseFor } from "../../state/open-store.js";
@@ -28,6 +28,8 @@ interface Flags {
   tokenFile?: string;
   webhook?: string[];
   webhookFormat: string;
+  webhookTimeout: string;
+  shutdownTimeout: string;
   git?: string;
   branch: string;
   poll: string;
@@ -73,6 +75,8 @@ export function registerWatch(program: Command, io: () => CliIO): void {
     .option("--token-file <file>", "require this bearer token for the status page, /metrics and /status (also: VMSYNC_WATCH_TOKEN)")
     .option("--webhook <url>", "POST notifications here (drift, apply results, schedule failures; repeatable)", collect)
     .option("--webhook-format <format>", "json or slack", "json")
+    .option("--webhook-timeout <duration>", "give up on one webhook delivery attempt after this long", `${DEFAULT_WEBHOOK_TIMEOUT_MS / 1000}s`)
+    .option("--shutdown-timeout <duration>", "after SIGTERM/Ctrl-C, how long running steps may take to finish before they are cancelled", `${DEFAULT_SHUTDOWN_MS / 1000}s`)
     .option("--git <url>", "follow a git repository instead of the local files")
     .option("--branch <name>", "branch to follow with --git", "main")
     .option("--poll <duration>", "how often to ask the git remote for new commits", "60s")
@@ -95,8 +99,10 @@ Examples:
   $ curl -s 127.0.0.1:9464/status | jq .drift
   $ xdg-open http://127.0.0.1:9464/                             # the status page (live)
   $ vmsync watch --listen 0.0.0.0:9464 --token-file /etc/vmsync/token   # beyond loopback: token required
-SIGTERM or Ctrl-C: no new steps start, running ones finish and are recorded, state is saved, exit 0.
-A second signal cancels running steps. The state lock is held only while applying.`,
+SIGTERM or Ctrl-C: nothing new starts and the HTTP server closes (open and streaming connections
+end); running steps get --shutdown-timeout (30s) to finish and be recorded, then their provider calls
+are cancelled; webhooks still in flight are abandoned; state is saved; exit 0. A second signal
+cancels running steps at once (state stays consistent; exit 130). The state lock is held only while applying.`,
     )
     .action(async (paths: string[], flags: Flags) => {
       const out = io();
@@ -112,6 +118,8 @@ A second signal cancels running steps. The state lock is held only while applyin
       if (flags.tokenFile && !token) throw new UsageError(`--token-file ${flags.tokenFile} is empty`);
       if (!token && !isLoopback(listen.host)) throw new UsageError(`--listen ${flags.listen} can be reached from other machines, so the status page, /metrics and /status need a bearer token`, "Give --token-file FILE (or set VMSYNC_WATCH_TOKEN), or listen on loopback (127.0.0.1:PORT).");
       const scheduleClock = usage(() => parseTestClock(out.env.VMSYNC_TEST_CLOCK)) ?? systemClock;
+      const shutdownMs = duration("shutdown-timeout", flags.shutdownTimeout);
+      const webhookTimeoutMs = duration("webhook-timeout", flags.webhookTimeout);
 
       const workdir = resolve(out.cwd, flags.workdir);
       const git = flags.git ? usage(() => new GitSource({ url: flags.git!, branch: flags.branch, dir: resolve(workdir, "repo") })) : undefined;
@@ -133,41 +141,42 @@ A second signal cancels running steps. The state lock is held only while applyin
         intervalMs: duration("interval", flags.interval), debounceMs: duration("debounce", flags.debounce), watchFiles: !git,
         ...(git ? { git: { source: git, pollMs: duration("poll", flags.poll) } } : {}),
         parallelism, clock: systemClock, scheduleClock, logger, connect: connectProviders,
-        ...(flags.webhook?.length ? { notifier: new Notifier({ urls: flags.webhook, format: flags.webhookFormat as "json" | "slack", clock: systemClock, logger }) } : {}),
+        ...(flags.webhook?.length ? { notifier: new Notifier({ urls: flags.webhook, format: flags.webhookFormat as "json" | "slack", clock: systemClock, logger, timeoutMs: webhookTimeoutMs }) } : {}),
         http: { ...listen, ...(token ? { token } : {}) },
         lockHolder: { host: hostname(), pid: process.pid, user, command: `vmsync watch --mode ${mode}` },
         ...(lease ? { leadership: lease } : {}),
       });
       daemonRef = daemon;
       logger.log("info", "vmsync watch starting", { stack: ws.stack, mode, state: ws.store.location, source: git ? git.describe().url : paths.join(" "), windows: windows.map((w) => w.text) });
-      const stopped = new Promise<void>((resolveStopped) => {
-        let stopping: Promise<void> | undefined;
-        const onSignal = (sig: NodeJS.Signals) => {
-          if (stopping) {
-            logger.log("warn", `${sig} again: cancelling running steps`);
-            void daemon.stop();
-            return;
-          }
-          logger.log("info", `${sig}: stopping; running steps finish and are recorded (send it again to cancel them)`);
-          stopping = daemon.stop().then(() => {
-            process.off("SIGINT", onSignal);
-            process.off("SIGTERM", onSignal);
-            resolveStopped();
-          });
-        };
-        process.on("SIGINT", onSignal);
-        process.on("SIGTERM", onSignal);
-      });
+      let forced = false;
+      let stopping: Promise<unknown> | undefined;
+      let resolveStopped = () => {};
+      const stopped = new Promise<void>((r) => (resolveStopped = r));
+      const onSignal = (sig: NodeJS.Signals) => {
+        if (stopping) {
+          forced = true;
+          logger.log("warn", `${sig} again: cancelling running steps now`);
+          void daemon.stop();
+          return;
+        }
+        logger.log("info", `${sig}: stopping; running steps may take up to ${shutdownMs / 1000} s to finish and be recorded, then they are cancelled (send it again to cancel them now)`);
+        stopping = daemon.stop({ graceMs: shutdownMs }).then(resolveStopped);
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
       try {
         await daemon.start().catch(async (err: unknown) => {
-          await daemon.stop();
+          await daemon.stop({ graceMs: shutdownMs });
           throw err;
         });
         await stopped;
       } finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
         await lease?.close();
         await ws.store.close();
       }
       logger.log("info", "vmsync watch stopped; state saved");
+      if (forced) throw new InterruptedError("vmsync watch: running steps were cancelled by a second signal; state is saved");
     });
 }

@@ -1,4 +1,5 @@
 import { ProviderError } from "../../providers/contract.js";
+import { guestHint } from "./hints.js";
 
 /**
  * Stable codes of what can go wrong reaching or changing a guest. Each names one condition people
@@ -24,13 +25,15 @@ const RETRYABLE = new Set<GuestErrorCode>(["GUEST_TIMEOUT", "GUEST_UNREACHABLE",
 /**
  * A failure reaching or changing a guest over SSH. The message starts with what was being done and
  * where ("cannot reach the guest of VirtualMachine/web-1 at 10.0.0.5:22: …") and never holds a key,
- * a passphrase or a file's content.
+ * a passphrase or a file's content. `hint` says what to do about its code (see hints.ts).
  */
 export class GuestError extends ProviderError {
   declare readonly code: GuestErrorCode;
+  readonly hint: string | undefined;
   constructor(message: string, code: GuestErrorCode, cause?: unknown) {
     super(message, { code, retryable: RETRYABLE.has(code), ...(cause !== undefined ? { cause } : {}) });
     this.name = "GuestError";
+    this.hint = guestHint(code);
   }
 }
 

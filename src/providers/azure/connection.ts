@@ -6,7 +6,7 @@ import { NetworkManagementClient } from "@azure/arm-network";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import { StorageManagementClient } from "@azure/arm-storage";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
-import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import { RestError, type PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { DesiredProvider } from "../../manifest/model.js";
 import type { AzureProviderSpec } from "../../manifest/schema/index.js";
 import { readSecret, readSetting } from "../../manifest/secrets.js";
@@ -64,25 +64,39 @@ export function subscriptionOf(config: DesiredProvider, env: NodeJS.ProcessEnv):
   return sub;
 }
 
+/** Retries of one request on a transient answer, quick and bounded (Retry-After is honoured). */
+export const REQUEST_RETRIES = { maxRetries: 3, retryDelayInMs: 250, maxRetryDelayInMs: 4_000 };
+
+/** How long one ARM request may go unanswered (ms); `VMSYNC_AZURE_REQUEST_TIMEOUT_MS` overrides it. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
 /**
  * A pipeline policy that waits for the subscription's rate limiter before each request (polls
- * included) and reports every request through `onRequest` (method, path without query, status, ms).
+ * included), gives up on a request unanswered after `timeoutMs` (a `RestError` with code
+ * `ETIMEDOUT`: transient, and told apart from a cancellation) and reports every request through
+ * `onRequest` (method, path without query, status, ms).
  */
-function requestPolicy(provider: string, rate: ReturnType<typeof limiterFor>, onRequest: ConnectOptions["onRequest"]): PipelinePolicy {
+function requestPolicy(provider: string, rate: ReturnType<typeof limiterFor>, onRequest: ConnectOptions["onRequest"], timeoutMs: number): PipelinePolicy {
   return {
     name: "vmsyncRequests",
     async sendRequest(request, next) {
       await rate.take(request.abortSignal);
       const t0 = Date.now();
       const path = new URL(request.url).pathname;
+      const outer = request.abortSignal;
+      const timeout = AbortSignal.timeout(timeoutMs);
+      request.abortSignal = outer ? AbortSignal.any([outer as AbortSignal, timeout]) : timeout;
       try {
         const response = await next(request);
         onRequest?.({ provider, method: request.method, path, status: response.status, ms: Date.now() - t0 });
         return response;
-      } catch (err) {
+      } catch (caught) {
+        const err = timeout.aborted && !outer?.aborted ? new RestError(`no answer from ${new URL(request.url).host} within ${timeoutMs / 1000} s`, { code: "ETIMEDOUT", request }) : caught;
         const status = (err as { statusCode?: number }).statusCode;
         onRequest?.({ provider, method: request.method, path, ...(status !== undefined ? { status } : {}), ms: Date.now() - t0, error: (err as Error).message });
         throw err;
+      } finally {
+        request.abortSignal = outer; // the policies above must not see our timeout as a cancellation
       }
     },
   };
@@ -91,8 +105,11 @@ function requestPolicy(provider: string, rate: ReturnType<typeof limiterFor>, on
 /**
  * Builds the four clients for a provider (reference §1): `endpoint` on both generations (classic
  * `$host` does not route), explicit scopes, `tlsOptions.ca` = system roots + `spec.tls.caFile` when
- * given, the SDKs' own retries off (`maxRetries: 0`: the executor retries, honouring Retry-After), and
- * the request policy for rate limiting and `onRequest`.
+ * given, a few quick retries of each request on transient answers (the SDKs' retry policy: 429
+ * with Retry-After, 408, 5xx and network errors; `REQUEST_RETRIES`), and the request policy for rate
+ * limiting, the request timeout and `onRequest`. What still fails goes to the executor, which retries
+ * the whole step with backoff; without request retries one step of many requests would rarely
+ * survive a flaky API.
  */
 export async function buildClients(config: DesiredProvider, options: ConnectOptions): Promise<AzureClients> {
   const spec = config.spec as AzureProviderSpec;
@@ -110,8 +127,9 @@ export async function buildClients(config: DesiredProvider, options: ConnectOpti
       throw new ProviderError(`provider "${config.name}": cannot read tls.caFile ${caFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { code: "CA_FILE", retryable: false });
     }
   }
-  const policy = requestPolicy(config.name, limiterFor(endpoint, subscriptionId, spec.rateLimit ?? 20), options.onRequest);
-  const common = { endpoint, retryOptions: { maxRetries: 0 }, additionalPolicies: [{ policy, position: "perRetry" as const }], ...(tlsOptions ? { tlsOptions } : {}) };
+  const timeoutMs = Number(env.VMSYNC_AZURE_REQUEST_TIMEOUT_MS ?? "") || DEFAULT_REQUEST_TIMEOUT_MS;
+  const policy = requestPolicy(config.name, limiterFor(endpoint, subscriptionId, spec.rateLimit ?? 20), options.onRequest, timeoutMs);
+  const common = { endpoint, retryOptions: REQUEST_RETRIES, additionalPolicies: [{ policy, position: "perRetry" as const }], ...(tlsOptions ? { tlsOptions } : {}) };
   const modular = { ...common, credentials: { scopes: [scope] } };
   const classic = { ...common, credentialScopes: [scope] };
   const pollMs = Number(env.VMSYNC_AZURE_POLL_MS ?? "") || 2000;

@@ -1,5 +1,6 @@
 import { isRestError } from "@azure/core-rest-pipeline";
 import { ProviderError } from "../contract.js";
+import { NETWORK_CODES } from "../net-errors.js";
 
 /**
  * Error classification for ARM (reference §3, §4, §6). Every failure leaves as a `ProviderError`
@@ -16,8 +17,6 @@ export const TRANSIENT_CODES = new Set([
   "TooManyRequests", "SubscriptionRequestsThrottled", "ServiceUnavailable", "InternalServerError", "InternalExecutionError",
   "GatewayTimeout", "RetryableError", "AnotherOperationInProgress", "OperationPreempted", "Conflict", "StorageAccountOperationInProgress",
 ]);
-
-const NETWORK_CODES = new Set(["ETIMEDOUT", "ESOCKETTIMEDOUT", "ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "REQUEST_SEND_ERROR"]);
 
 const LRO_FAILED = /^The long-running operation has failed(?:\. ([^.]+)\. ([\s\S]*))?/;
 

@@ -51,7 +51,8 @@ export async function connectProxmox(config: DesiredProvider, options: ConnectOp
       api.setAuth(new TicketAuth(readSetting(spec.auth.username, env)!, password, api.login, tuning.ticketRenewAfterMs ?? 3_600_000));
     }
     try {
-      await api.get("/version", undefined, options.signal ? { signal: options.signal, retries: 2 } : { retries: 2 });
+      // the client's usual retries: a busy or flaky API must not fail the whole run at connect
+      await api.get("/version", undefined, options.signal ? { signal: options.signal } : {});
     } catch (err) {
       api.close();
       throw err;

@@ -1,4 +1,5 @@
 import { ProviderError } from "../contract.js";
+import { codeOf, errorChain, tlsFailureCode } from "../net-errors.js";
 
 /**
  * Proxmox error classification. PVE has no error codes: a handler `die` is an HTTP 500 whose reason
@@ -10,7 +11,6 @@ import { ProviderError } from "../contract.js";
  */
 const TRANSIENT_TEXT = [/can't lock file .* got timeout/i, /\bgot timeout\b/i, /(VM|CT) is locked \(/i, /got no worker upid/i, /storage '[^']*' is not online/i];
 const TRANSIENT_STATUS = new Set([502, 503, 504, 595, 596, 599]);
-const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/i;
 
 /** True when a PVE error text (reason phrase, message or task exit status) names a transient condition. */
 export function isTransientText(text: string): boolean {
@@ -85,13 +85,16 @@ export function httpError(request: RequestInfo, status: number, statusText: stri
   return new ProxmoxApiError(request, status, text.replace(/\s*\n\s*/g, " "));
 }
 
-/** Builds the error of a request that got no HTTP answer. TLS verification failures are permanent. */
+/**
+ * Builds the error of a request that got no HTTP answer. TLS failures (told by their codes) are
+ * permanent, and so is a cancellation; everything else (refused, reset, timed out) is transient.
+ */
 export function networkError(request: RequestInfo, err: unknown): ProxmoxApiError {
-  const e = err as { code?: string; message?: string; cause?: { code?: string } };
-  const code = e.code ?? e.cause?.code ?? "";
-  const tls = TLS_CODES.test(code) || /certificate/i.test(e.message ?? "");
+  const e = err as { message?: string };
+  const tls = tlsFailureCode(err);
+  const code = tls ?? errorChain(err).map(codeOf).find((c) => c !== undefined) ?? "";
   const text = `${e.message ?? String(err)}${code && !(e.message ?? "").includes(code) ? ` (${code})` : ""}`;
-  return new ProxmoxApiError(request, 0, tls ? `TLS verification failed: ${text}; trust the server's CA with spec.tls.caFile` : text, { cause: err, retryable: !tls && code !== "ERR_CANCELED" });
+  return new ProxmoxApiError(request, 0, tls ? `TLS verification failed: ${text}` : text, { cause: err, retryable: !tls && code !== "ERR_CANCELED" });
 }
 
 /**

@@ -55,21 +55,30 @@ export class TruenasClient {
     this.rate = new RateLimiter(cfg.rateLimit);
   }
 
-  /** Opens the session: connects (choosing the transport), logs in and reads `system.version`. */
+  /**
+   * Opens the session: connects (choosing the transport), logs in and reads `system.version`. When
+   * any of that fails the socket is closed before the error goes up (a refused login leaves no open
+   * socket holding the process).
+   */
   static async connect(cfg: ClientConfig): Promise<TruenasClient> {
     const c = new TruenasClient(cfg);
     c.transport = cfg.transport === "auto" ? "jsonrpc" : cfg.transport;
     try {
-      await c.live();
-    } catch (err) {
-      if (!(err instanceof NoSuchEndpointError) || cfg.transport !== "auto") {
-        if (err instanceof NoSuchEndpointError) throw new ProviderError(`${cfg.base} has no JSON-RPC API (/api/current, TrueNAS 25.04+); use transport: legacy or auto`, { code: "TRUENAS_NO_JSONRPC", retryable: false, cause: err });
-        throw err;
+      try {
+        await c.live();
+      } catch (err) {
+        if (!(err instanceof NoSuchEndpointError) || cfg.transport !== "auto") {
+          if (err instanceof NoSuchEndpointError) throw new ProviderError(`${cfg.base} has no JSON-RPC API (/api/current, TrueNAS 25.04+); use transport: legacy or auto`, { code: "TRUENAS_NO_JSONRPC", retryable: false, cause: err });
+          throw err;
+        }
+        c.transport = "legacy";
+        await c.live();
       }
-      c.transport = "legacy";
-      await c.live();
+      c.versionString = String(await c.call("system.version", [], { idempotent: true }));
+    } catch (err) {
+      await c.close();
+      throw err;
     }
-    c.versionString = String(await c.call("system.version", [], { idempotent: true }));
     return c;
   }
 
@@ -176,8 +185,25 @@ export class TruenasClient {
     }
     if (ok !== true) throw new ProviderError(`TrueNAS refused the ${"apiKey" in creds ? "API key" : `password of user ${creds.username}`}`, { code: "TRUENAS_AUTH", retryable: false });
     this.authed = true;
-    await conn.subscribe("core.get_jobs");
+    await this.subscribeJobs(conn);
     return conn;
+  }
+
+  /**
+   * Subscribes to job events, repeating a call the server refused before running it (busy, too many
+   * calls). Job events only speed up waiting: when the subscription cannot be made, jobs are still
+   * awaited by polling, so it never fails the session (found by the fault soak: a busy answer here
+   * failed the whole connect).
+   */
+  private async subscribeJobs(conn: Connection): Promise<void> {
+    for (let attempt = 0; attempt < CALL_ATTEMPTS; attempt++) {
+      if (attempt > 0) await pause(Math.min(1000, 25 * 2 ** attempt));
+      try {
+        return await conn.subscribe("core.get_jobs");
+      } catch (err) {
+        if (!(err instanceof TruenasCallError && refusedBeforeRunning(err.wire))) return;
+      }
+    }
   }
 
   private onEvent(f: Extract<Frame, { kind: "event" }>): void {

@@ -45,11 +45,13 @@ export class Connection {
       ...(tls.ca ? { ca: tls.ca } : {}),
       ...(tls.servername ? { servername: tls.servername } : {}),
       rejectUnauthorized: true,
-      handshakeTimeout: timeoutMs,
       maxPayload: 64 * 1024 * 1024,
     });
     return new Promise<Connection>((resolve, reject) => {
+      // a server that accepts the connection but never answers: a timeout (transient, "unreachable")
+      const timer = setTimeout(() => fail(transportError(`no answer from ${url} within ${timeoutMs / 1000} s`, new DOMException("connection timed out", "TimeoutError"))), timeoutMs);
       const fail = (err: Error) => {
+        clearTimeout(timer);
         ws.removeAllListeners();
         ws.on("error", () => {});
         ws.terminate();
@@ -62,8 +64,10 @@ export class Connection {
       ws.once("open", () => {
         ws.removeAllListeners();
         const conn = new Connection(ws, transport, onEvent);
-        if (transport === "jsonrpc") return resolve(conn);
-        const timer = setTimeout(() => fail(transportError("no answer to the legacy connect handshake")), timeoutMs);
+        if (transport === "jsonrpc") {
+          clearTimeout(timer);
+          return resolve(conn);
+        }
         conn.handshake = (f) => {
           clearTimeout(timer);
           if (f.kind === "connected") resolve(conn);

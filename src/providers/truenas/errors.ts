@@ -5,6 +5,7 @@
  * names and TrueNAS's reasons, and TrueNAS does not echo passwords or keys in its errors.
  */
 import { ProviderError } from "../contract.js";
+import { tlsFailureCode } from "../net-errors.js";
 import type { WireError } from "./wire.js";
 
 /** errno values the classification needs (Linux errno plus the middleware's own 2xx codes). */
@@ -61,8 +62,12 @@ export function callError(method: string, e: WireError): TruenasCallError {
   return new TruenasCallError(`${method}: ${e.reason.trim()}`, e, { code: codeOf(e), retryable: isRetryable(e) });
 }
 
-/** The socket went away or never opened: always transient. */
+/**
+ * The socket went away or never opened: transient, except when the server's certificate failed
+ * verification (told by the cause's code), which no retry can fix.
+ */
 export function transportError(detail: string, cause?: unknown): ProviderError {
+  if (tlsFailureCode(cause)) return new ProviderError(`TLS verification failed: ${detail}`, { code: "TRUENAS_TLS", retryable: false, cause });
   return new ProviderError(`connection lost: ${detail}`, { code: "TRUENAS_TRANSPORT", retryable: true, cause });
 }
 

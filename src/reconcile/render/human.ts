@@ -1,5 +1,6 @@
 import { createTwoFilesPatch } from "diff";
 import type { Colors } from "../../cli/io.js";
+import { guestHint } from "../../guest/ssh/hints.js";
 import { GUEST_PROVIDER } from "../../manifest/model.js";
 import type { FieldChange } from "../../providers/contract.js";
 import { hasChanges, unreadableSteps, type Plan, type PlanStep } from "../plan-types.js";
@@ -106,7 +107,11 @@ export function renderPlanHuman(plan: Plan, c: Colors): string {
   if (plan.cost) out.push(...renderCostHuman(plan.cost, c, hasChanges(plan)));
   for (const n of plan.notes) out.push(`${c.cyan("note:")} ${n}`);
   for (const e of plan.errors) out.push(`${c.red("error:")} ${e}`);
-  for (const s of unreadable) out.push(`${c.red("error:")} ${s.address} could not be read: ${s.error!.message}`);
+  for (const s of unreadable) {
+    out.push(`${c.red("error:")} ${s.address} could not be read: ${s.error!.message}`);
+    const hint = guestHint(s.error!.code);
+    if (hint) out.push(`  ${c.dim("hint:")} ${hint}`);
+  }
   if (plan.notes.length || plan.errors.length || unreadable.length) out.push("");
   const anything = hasChanges(plan);
   out.push(anything || plan.errors.length || unreadable.length ? c.bold(summaryLine(plan)) : c.green(c.bold("No changes. The infrastructure matches the manifests.")));

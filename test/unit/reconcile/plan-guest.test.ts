@@ -37,7 +37,7 @@ describe("planner: objects that cannot be read, and objects that live inside the
     expect(p.summary).toEqual({ create: 1, update: 0, replace: 0, delete: 0 });
     const text = renderPlanHuman(p, plain as never);
     expect(text).toContain("! VirtualMachine/web@guest");
-    expect(text).toContain("error: VirtualMachine/web@guest could not be read: cannot reach the guest of VirtualMachine/web at 10.0.0.5:22: timed out");
+    expect(text).toContain("error: VirtualMachine/web@guest could not be read: cannot reach the guest of VirtualMachine/web at 10.0.0.5:22: timed out\n  hint: The machine did not answer SSH in time");
   });
 
   it("plans the guest again as a create when its VM is replaced or created", () => {

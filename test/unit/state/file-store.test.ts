@@ -156,7 +156,7 @@ describe("file state store: corrupt state", () => {
       expect(err).toBeInstanceOf(StateFileCorruptError);
       expect((err as Error).message).toContain(s.statePath);
       expect((err as Error).message).toMatch(re);
-      expect((err as Error).message).toMatch(/Restore the file/);
+      expect((err as StateFileCorruptError).hint).toMatch(/Restore the file/);
       await expect(s.commit([{ type: "putResource", record: sampleRecord("a") }])).rejects.toBeInstanceOf(StateFileCorruptError);
       expect(await readFile(s.statePath, "utf8")).toBe(text);
     });
@@ -248,7 +248,7 @@ describe("file state store: lock file", () => {
     const err = await s.lock(me()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LockFileCorruptError);
     expect((err as Error).message).toContain(s.lockPath);
-    expect((err as Error).message).toContain("vmsync state unlock");
+    expect((err as LockFileCorruptError).hint).toContain("vmsync state unlock");
     expect(await s.forceUnlock()).toBeUndefined();
     await (await s.lock(me())).release();
   });
