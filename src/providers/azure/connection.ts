@@ -11,7 +11,7 @@ import type { DesiredProvider } from "../../manifest/model.js";
 import type { AzureProviderSpec } from "../../manifest/schema/index.js";
 import { readSecret, readSetting } from "../../manifest/secrets.js";
 import { ProviderError, type ConnectOptions } from "../contract.js";
-import { limiterFor } from "./rate-limit.js";
+import { pacerFor, type RequestPacer } from "./rate-limit.js";
 
 /** The public cloud's ARM endpoint and token scope. */
 export const PUBLIC_ENDPOINT = "https://management.azure.com";
@@ -65,14 +65,14 @@ export function subscriptionOf(config: DesiredProvider, env: NodeJS.ProcessEnv):
 }
 
 /**
- * A pipeline policy that waits for the subscription's rate limiter before each request (polls
- * included) and reports every request through `onRequest` (method, path without query, status, ms).
+ * A pipeline policy that waits for the subscription's pacer before each request (polls included)
+ * and reports every request through `onRequest` (method, path without query, status, ms).
  */
-function requestPolicy(provider: string, rate: ReturnType<typeof limiterFor>, onRequest: ConnectOptions["onRequest"]): PipelinePolicy {
+function requestPolicy(provider: string, pacer: RequestPacer, onRequest: ConnectOptions["onRequest"]): PipelinePolicy {
   return {
     name: "vmsyncRequests",
     async sendRequest(request, next) {
-      await rate.take(request.abortSignal);
+      await pacer.take(request.method, request.abortSignal);
       const t0 = Date.now();
       const path = new URL(request.url).pathname;
       try {
@@ -110,7 +110,7 @@ export async function buildClients(config: DesiredProvider, options: ConnectOpti
       throw new ProviderError(`provider "${config.name}": cannot read tls.caFile ${caFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { code: "CA_FILE", retryable: false });
     }
   }
-  const policy = requestPolicy(config.name, limiterFor(endpoint, subscriptionId, spec.rateLimit ?? 20), options.onRequest);
+  const policy = requestPolicy(config.name, pacerFor(endpoint, subscriptionId, spec.rateLimit), options.onRequest);
   const common = { endpoint, retryOptions: { maxRetries: 0 }, additionalPolicies: [{ policy, position: "perRetry" as const }], ...(tlsOptions ? { tlsOptions } : {}) };
   const modular = { ...common, credentials: { scopes: [scope] } };
   const classic = { ...common, credentialScopes: [scope] };

@@ -11,8 +11,14 @@ export interface ProxmoxContext {
   api: ProxmoxApi;
   providerName: string;
   stack: string;
-  /** Most detail reads in flight during observe (`spec.concurrency`). */
+  /** Steps in flight on this provider (`spec.concurrency`); also bounds the per-node list reads. */
   concurrency: number;
+  /**
+   * Most config reads in flight during observe: 4 × `concurrency`, at most 32 (the keep-alive
+   * pool). Reads are short, so several in flight hide the network round trip while pveproxy's
+   * three workers take them in turn; `rateLimit` still paces them.
+   */
+  readConcurrency: number;
   vmids: VmidAllocator;
   cloneLocks: KeyedMutex;
   /**

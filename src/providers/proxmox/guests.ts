@@ -48,9 +48,9 @@ export async function readGuest(c: ProxmoxContext, node: string, vmid: number, s
   }
 }
 
-/** Reads the configs of `entries` with at most `c.concurrency` reads in flight (guests gone meanwhile are skipped). */
+/** Reads the configs of `entries` with at most `c.readConcurrency` reads in flight (guests gone meanwhile are skipped). */
 export async function readGuests(c: ProxmoxContext, entries: GuestEntry[], signal?: AbortSignal): Promise<GuestView[]> {
-  const views = await mapLimit(entries, c.concurrency, (e) => readGuest(c, e.node, e.vmid, signal, e.running));
+  const views = await mapLimit(entries, c.readConcurrency, (e) => readGuest(c, e.node, e.vmid, signal, e.running));
   return views.filter((v): v is GuestView => v !== undefined);
 }
 

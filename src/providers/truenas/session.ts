@@ -23,6 +23,7 @@ import { truenasSnapshots } from "./snapshots.js";
 import { createVm, deleteVm, updateVm } from "./vm-ops.js";
 import { truenasPower } from "./vm-power.js";
 import { parseSecretRef } from "./vm-spec.js";
+import { DEFAULT_RATE_LIMIT } from "../defaults.js";
 
 /** `wss://host[:port]` of an endpoint setting; refuses anything without TLS. */
 export function websocketBase(endpoint: string): string {
@@ -51,7 +52,7 @@ export function connectTruenas(config: DesiredProvider, options: ConnectOptions)
     const s = await settings(config, options.env);
     const client = await TruenasClient.connect({
       name: config.name, base: s.base, transport: s.spec.transport ?? "auto", tls: s.tls, credentials: s.credentials,
-      rateLimit: s.spec.rateLimit ?? 20, ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+      rateLimit: s.spec.rateLimit ?? DEFAULT_RATE_LIMIT.truenas, ...(options.onRequest ? { onRequest: options.onRequest } : {}),
     });
     const read = async (ref: string) => {
       const parsed = parseSecretRef(ref);
