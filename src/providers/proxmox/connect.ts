@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import type { DesiredProvider } from "../../manifest/model.js";
 import type { ProxmoxProviderSpec } from "../../manifest/schema/index.js";
 import { readSecret, readSetting } from "../../manifest/secrets.js";
+import { durationToMs } from "../../manifest/units.js";
 import { ProviderError, type ConnectOptions } from "../contract.js";
 import { ProxmoxApi } from "./api-client.js";
 import { TicketAuth, TokenAuth } from "./auth.js";
@@ -56,7 +57,8 @@ export async function connectProxmox(config: DesiredProvider, options: ConnectOp
     }
     const concurrency = spec.concurrency ?? DEFAULT_CONCURRENCY.proxmox;
     const secret = (ref: string) => readSecret(ref.startsWith("file:") ? { file: ref.slice(5) } : { env: ref.replace(/^env:/, "") }, config.baseDir, env);
-    return new ProxmoxSession({ api, providerName: config.name, stack: options.stack, concurrency, readConcurrency: Math.min(32, 4 * concurrency), vmids: new VmidAllocator(api), cloneLocks: new KeyedMutex(), abandoned: new Map(), readSecret: secret,
+    const fullReadIntervalMs = durationToMs(spec.fullReadInterval ?? "15m") ?? 15 * 60_000;
+    return new ProxmoxSession({ api, providerName: config.name, stack: options.stack, concurrency, readConcurrency: Math.min(32, 4 * concurrency), fullReadIntervalMs, vmids: new VmidAllocator(api), cloneLocks: new KeyedMutex(), abandoned: new Map(), readSecret: secret,
       ...(spec.snippets ? { snippets: { spec: spec.snippets, baseDir: config.baseDir, env: options.env } } : {}) }, options.signal, config);
   });
 }

@@ -1,3 +1,4 @@
+import type { ObserveCache } from "../observe-cache.js";
 import type { ProxmoxApi } from "./api-client.js";
 import type { KeyedMutex } from "./sync.js";
 import type { VmidAllocator } from "./vmid-allocator.js";
@@ -19,6 +20,10 @@ export interface ProxmoxContext {
    * three workers take them in turn; `rateLimit` still paces them.
    */
   readConcurrency: number;
+  /** `spec.fullReadInterval` in ms: how long a config read may be served from the observation cache. */
+  fullReadIntervalMs: number;
+  /** The observation cache of the current observe, if any (rereads refresh it). */
+  cache?: ObserveCache;
   vmids: VmidAllocator;
   cloneLocks: KeyedMutex;
   /**

@@ -13,6 +13,17 @@ export interface GuestEntry {
   running: boolean;
   template: boolean;
   tags: string;
+  /**
+   * The entry's cheap data a config change can show in (name, tags, status, template, lock, CPUs,
+   * memory and boot disk size — PVE computes them from the config), as one string: a config read
+   * under the same summary may be served from the observation cache.
+   */
+  summary: string;
+}
+
+/** The cache key of a QEMU guest (LXC guests get `lxc/…`). */
+export function guestKey(e: { node: string; vmid: number }): string {
+  return `qemu/${e.node}/${e.vmid}`;
 }
 
 /**
@@ -30,6 +41,7 @@ export async function listGuests(c: ProxmoxContext, signal?: AbortSignal): Promi
     return items.map((e) => ({
       node: n.node, vmid: Number(e.vmid), name: String(e.name ?? `VM ${e.vmid}`), running: e.status === "running",
       template: Number(e.template ?? 0) === 1, tags: String(e.tags ?? ""),
+      summary: JSON.stringify([e.name, e.tags, e.status, e.template, e.lock, e.cpus, e.maxmem, e.maxdisk].map((v) => v ?? null)),
     }));
   });
   return lists.flat().sort((a, b) => a.vmid - b.vmid);
