@@ -211,6 +211,13 @@ export interface CreateRequest {
   name: string;
   spec: CanonicalSpec;
   marker: OwnershipMarker;
+  /**
+   * True when nothing this create could adopt can exist: the plan was made from an observation of
+   * this run that found no object carrying the marker, no earlier run left a pending record for the
+   * address, and this is the first attempt. The provider may then skip looking for such an object
+   * (a listing that grows with the fleet) — never the checks that protect objects it does not own.
+   */
+  fresh?: boolean;
 }
 
 /** A request to update one resource in place. */

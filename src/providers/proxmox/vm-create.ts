@@ -16,7 +16,8 @@ import { uploadSnippet } from "./snippets.js";
 /**
  * `ProviderSession.create` for VirtualMachine and VmTemplate. Safe to retry: the guest carries its
  * marker (tag + description line) from the first request, so a guest left by an interrupted or
- * retried create is found and finished instead of duplicated. Steps: adopt-or-create (from scratch,
+ * retried create is found and finished instead of duplicated (a `fresh` create skips that search,
+ * which lists every guest of the cluster). Steps: adopt-or-create (from scratch,
  * or a clone when `clone` names a template VM), converge the config to the desired spec, convert to a
  * template (VmTemplate), start (power: running), and observe.
  */
@@ -25,7 +26,7 @@ export async function createGuest(c: ProxmoxContext, req: CreateRequest, op: Ope
   const template = req.kind === "VmTemplate";
   return inContext(`create proxmox ${template ? "template" : "vm"} ${req.name}`, async () => {
     const marker: MarkerLine = { ...req.marker, ...(template && spec.linkedClones ? { linkedClones: true } : {}) };
-    let g = (await resumeAbandoned(c, req.address, marker, op)) ?? (await findOwned(c, req.address, req.name, op));
+    let g = (await resumeAbandoned(c, req.address, marker, op)) ?? (req.fresh ? undefined : await findOwned(c, req.address, req.name, op));
     // the user-data snippet must be on the node before any config names it (cicustom)
     if (spec.cloudInit?.snippet && spec.cloudInit._userData) await uploadSnippet(c, g?.node ?? spec.node, { volid: spec.cloudInit.snippet, content: spec.cloudInit._userData }, op);
     if (!g) {
