@@ -126,7 +126,7 @@ A second signal cancels running steps. The state lock is held only while applyin
       const user = userInfo().username;
       // PostgreSQL state: one leader per stack among several daemons; a follower that becomes leader reconciles at once
       let daemonRef: Daemon | undefined;
-      const lease = leaderLeaseFor(ws.store, { ttlMs: duration("lease-ttl", flags.leaseTtl), onChange: (leader) => leader && daemonRef?.request("became the leader") });
+      const lease = await leaderLeaseFor(ws.store, { ttlMs: duration("lease-ttl", flags.leaseTtl), onChange: (leader) => leader && daemonRef?.request("became the leader") });
       const daemon = new Daemon({
         stack: ws.stack, paths, cwd: manifestCwd, store: ws.store, env: out.env, mode, windows,
         planOptions: { targets: flags.target ?? [], excludes: flags.exclude ?? [], allowMassDelete: flags.allowMassDelete === true },
