@@ -1,4 +1,5 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
+import { AJV_OPTIONS, EXTRA_KEYWORDS, schemasHash } from "./ajv-setup.js";
 import { didYouMean, fieldPath, type DiagnosticBag } from "./diagnostics.js";
 import { API_VERSION, isKindName, kindNames, kindSchemas, SECRET_KEYWORD, type KindName } from "./schema/index.js";
 import type { YamlDocument } from "./yaml-source.js";
@@ -17,13 +18,41 @@ export interface ValidDocument {
   salvaged?: boolean;
 }
 
-const ajv = new Ajv2020({ allErrors: true, verbose: true, useDefaults: false, strict: false });
-ajv.addKeyword({ keyword: SECRET_KEYWORD });
+/**
+ * The validators compiled at build time (dist/manifest/validators.generated.cjs), when they were
+ * compiled from these very schemas; otherwise (tests run from src/, a build that skipped the step)
+ * each kind's validator is compiled on first use, with the same options.
+ */
+const prebuilt = await loadPrebuilt();
+const compile = prebuilt ? undefined : await runtimeCompiler();
 const validators = new Map<KindName, ValidateFunction>();
+
+async function loadPrebuilt(): Promise<Partial<Record<KindName, ValidateFunction>> | undefined> {
+  const file = "./validators.generated.cjs";
+  try {
+    const mod = (await import(file)) as { default?: Record<string, unknown> } & Record<string, unknown>;
+    const exported = (mod.default ?? mod) as Record<string, unknown>;
+    return exported.schemasHash === schemasHash() ? (exported as Partial<Record<KindName, ValidateFunction>>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function runtimeCompiler(): Promise<(kind: KindName) => ValidateFunction> {
+  const { Ajv2020 } = await import("ajv/dist/2020.js");
+  const ajv = new Ajv2020(AJV_OPTIONS);
+  for (const keyword of EXTRA_KEYWORDS) ajv.addKeyword({ keyword });
+  return (kind) => ajv.compile(kindSchemas[kind]);
+}
+
+/** True when this process validates with the build-time validators (for tests). */
+export function usesPrebuiltValidators(): boolean {
+  return prebuilt !== undefined;
+}
 
 function validatorFor(kind: KindName): ValidateFunction {
   let v = validators.get(kind);
-  if (!v) validators.set(kind, (v = ajv.compile(kindSchemas[kind])));
+  if (!v) validators.set(kind, (v = prebuilt?.[kind] ?? compile!(kind)));
   return v;
 }
 
