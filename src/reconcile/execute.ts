@@ -83,11 +83,15 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
   };
 
   const scheduler = new StepScheduler(graph, runnable);
-  const hasRoom = (provider: string) => (inFlight.get(provider) ?? 0) < (input.limits.get(provider)?.concurrency ?? input.parallelism);
+  const busy = (provider: string) => {
+    const limit = input.limits.get(provider)?.concurrency ?? input.parallelism;
+    const now = inFlight.get(provider) ?? 0;
+    return now < limit ? now / limit : undefined;
+  };
   await new Promise<void>((resolveAll) => {
     const pump = () => {
       while (!input.stop.aborted && running < input.parallelism) {
-        const step = scheduler.next(hasRoom);
+        const step = scheduler.next(busy);
         if (!step) break;
         const provider = step.provider ?? "";
         status.set(step.address, "running");

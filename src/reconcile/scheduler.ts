@@ -4,9 +4,9 @@ import type { PlanStep } from "./plan-types.js";
 /**
  * Which step the executor may start next, in time proportional to the steps, not their square: a
  * count of unmet dependencies per step, and per provider a queue of ready steps in plan order. A
- * step becomes ready when its last dependency succeeded; `next` picks, among the providers with a
- * free slot, the ready step that comes first in the plan. Steps that depend on a failed one never
- * become ready (the executor marks them skipped).
+ * step becomes ready when its last dependency succeeded; `next` picks the least busy provider with a
+ * free slot and its ready step that comes first in the plan. Steps that depend on a failed one
+ * never become ready (the executor marks them skipped).
  */
 export class StepScheduler {
   private readonly unmet = new Map<string, number>();
@@ -34,13 +34,20 @@ export class StepScheduler {
     }
   }
 
-  /** Takes the ready step that comes first in the plan among providers `hasRoom` allows; undefined when none. */
-  next(hasRoom: (provider: string) => boolean): PlanStep | undefined {
-    let best: { provider: string; index: number } | undefined;
+  /**
+   * Takes a ready step of a provider with room: of the least busy one (`busy` gives the share of a
+   * provider's own limit in use, or undefined when it has no room), so that when the overall
+   * parallelism is what binds, every provider gets its share; the step first in the plan among
+   * equally busy ones. Undefined when none can start.
+   */
+  next(busy: (provider: string) => number | undefined): PlanStep | undefined {
+    let best: { provider: string; index: number; load: number } | undefined;
     for (const [provider, q] of this.queues) {
       const index = q.peekIndex();
-      if (index === undefined || !hasRoom(provider)) continue;
-      if (!best || index < best.index) best = { provider, index };
+      if (index === undefined) continue;
+      const load = busy(provider);
+      if (load === undefined) continue;
+      if (!best || load < best.load || (load === best.load && index < best.index)) best = { provider, index, load };
     }
     return best ? this.queues.get(best.provider)!.take() : undefined;
   }
