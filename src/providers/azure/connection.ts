@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { rootCertificates } from "node:tls";
+import { Agent } from "node:https";
+import { createSecureContext, rootCertificates } from "node:tls";
 import { resolve } from "node:path";
 import { ComputeManagementClient } from "@azure/arm-compute";
 import { NetworkManagementClient } from "@azure/arm-network";
@@ -12,6 +13,7 @@ import type { AzureProviderSpec } from "../../manifest/schema/index.js";
 import { readSecret, readSetting } from "../../manifest/secrets.js";
 import { ProviderError, type ConnectOptions } from "../contract.js";
 import { pacerFor, type RequestPacer } from "./rate-limit.js";
+import { noteRetryAfter, pollPacing, type PollPacing } from "./lro.js";
 
 /** The public cloud's ARM endpoint and token scope. */
 export const PUBLIC_ENDPOINT = "https://management.azure.com";
@@ -25,8 +27,10 @@ export interface AzureClients {
   storage: StorageManagementClient;
   network: NetworkManagementClient;
   resources: ResourceManagementClient;
-  /** Poll interval of long-running operations (ms); `VMSYNC_AZURE_POLL_MS` overrides the SDK's 2 s. */
-  pollMs: number;
+  /** How long-running operations are polled (see lro.ts); `VMSYNC_AZURE_POLL_MS` caps the interval. */
+  pacing: PollPacing;
+  /** The session's one HTTPS agent (one TLS context, kept-alive connections shared by the four clients). */
+  agent: Agent;
 }
 
 /**
@@ -65,18 +69,22 @@ export function subscriptionOf(config: DesiredProvider, env: NodeJS.ProcessEnv):
 }
 
 /**
- * A pipeline policy that waits for the subscription's pacer before each request (polls included)
- * and reports every request through `onRequest` (method, path without query, status, ms).
+ * A pipeline policy that sends every request through the session's agent, waits for the
+ * subscription's pacer before each request (polls included), notes `Retry-After` for the operation
+ * wait it belongs to, and reports every request through `onRequest` (method, path without query,
+ * status, ms).
  */
-function requestPolicy(provider: string, pacer: RequestPacer, onRequest: ConnectOptions["onRequest"]): PipelinePolicy {
+function requestPolicy(provider: string, pacer: RequestPacer, agent: Agent, onRequest: ConnectOptions["onRequest"]): PipelinePolicy {
   return {
     name: "vmsyncRequests",
     async sendRequest(request, next) {
+      request.agent ??= agent;
       await pacer.take(request.method, request.abortSignal);
       const t0 = Date.now();
       const path = new URL(request.url).pathname;
       try {
         const response = await next(request);
+        noteRetryAfter(response.headers);
         onRequest?.({ provider, method: request.method, path, status: response.status, ms: Date.now() - t0 });
         return response;
       } catch (err) {
@@ -90,9 +98,11 @@ function requestPolicy(provider: string, pacer: RequestPacer, onRequest: Connect
 
 /**
  * Builds the four clients for a provider (reference §1): `endpoint` on both generations (classic
- * `$host` does not route), explicit scopes, `tlsOptions.ca` = system roots + `spec.tls.caFile` when
- * given, the SDKs' own retries off (`maxRetries: 0`: the executor retries, honouring Retry-After), and
- * the request policy for rate limiting and `onRequest`.
+ * `$host` does not route), explicit scopes, one keep-alive HTTPS agent for the session whose TLS
+ * context trusts the system roots plus `spec.tls.caFile` when given (built once: giving the SDK
+ * `tlsOptions.ca` instead makes Node parse ~140 root certificates for every new connection), the
+ * SDKs' own retries off (`maxRetries: 0`: the executor retries, honouring Retry-After), and the
+ * request policy for the agent, pacing and `onRequest`.
  */
 export async function buildClients(config: DesiredProvider, options: ConnectOptions): Promise<AzureClients> {
   const spec = config.spec as AzureProviderSpec;
@@ -102,19 +112,19 @@ export async function buildClients(config: DesiredProvider, options: ConnectOpti
   const credential = await credentialFor(config, env);
   const scope = scopeFor(endpoint);
   const caFile = readSetting(spec.tls?.caFile, env);
-  let tlsOptions: { ca: string[] } | undefined;
+  let ca: string | undefined;
   if (caFile) {
     try {
-      tlsOptions = { ca: [...rootCertificates, await readFile(resolve(config.baseDir, caFile), "utf8")] };
+      ca = await readFile(resolve(config.baseDir, caFile), "utf8");
     } catch (err) {
       throw new ProviderError(`provider "${config.name}": cannot read tls.caFile ${caFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { code: "CA_FILE", retryable: false });
     }
   }
-  const policy = requestPolicy(config.name, pacerFor(endpoint, subscriptionId, spec.rateLimit), options.onRequest);
-  const common = { endpoint, retryOptions: { maxRetries: 0 }, additionalPolicies: [{ policy, position: "perRetry" as const }], ...(tlsOptions ? { tlsOptions } : {}) };
+  const agent = new Agent({ keepAlive: true, ...(ca ? { secureContext: createSecureContext({ ca: [...rootCertificates, ca] }) } : {}) });
+  const policy = requestPolicy(config.name, pacerFor(endpoint, subscriptionId, spec.rateLimit), agent, options.onRequest);
+  const common = { endpoint, retryOptions: { maxRetries: 0 }, additionalPolicies: [{ policy, position: "perRetry" as const }] };
   const modular = { ...common, credentials: { scopes: [scope] } };
   const classic = { ...common, credentialScopes: [scope] };
-  const pollMs = Number(env.VMSYNC_AZURE_POLL_MS ?? "") || 2000;
   return {
     subscriptionId,
     endpoint,
@@ -122,6 +132,7 @@ export async function buildClients(config: DesiredProvider, options: ConnectOpti
     storage: new StorageManagementClient(credential, subscriptionId, modular),
     network: new NetworkManagementClient(credential, subscriptionId, classic),
     resources: new ResourceManagementClient(credential, subscriptionId, classic),
-    pollMs,
+    pacing: pollPacing(env),
+    agent,
   };
 }

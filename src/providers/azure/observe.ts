@@ -6,12 +6,12 @@ import type { AzureProviderSpec, NfsShareSpec, VirtualMachineSpec } from "../../
 import type { ObservedResource, ObserveScope } from "../contract.js";
 import { vmAddresses } from "./addresses.js";
 import { observedShare } from "./canonical-share.js";
-import { asSpec, observedVm, powerOf, type AzurePower } from "./canonical-vm.js";
+import { asSpec, canonicalVm, observedVm, powerOf, type AzurePower } from "./canonical-vm.js";
 import { all, mapLimit, type AzureContext } from "./context.js";
 import { azureCall, isNotFound, toProviderError } from "./errors.js";
 import { groupOf, parseId } from "./ids.js";
 import { markerOf } from "./marker.js";
-import { stackGroups } from "./network.js";
+import { stackGroups, subnetKey } from "./network.js";
 
 /** What one resource group holds, read with one paged list call per collection. */
 export interface GroupContents {
@@ -81,6 +81,17 @@ function groupsOfDesired(r: DesiredResource): Array<string | undefined> {
   return [];
 }
 
+/** Counts the desired VMs per subnet, so that a subnet vmsync has to create is sized for them. */
+function learnSubnetDemand(ctx: AzureContext, desired: DesiredResource[]): void {
+  ctx.subnetDemand.clear();
+  for (const r of desired) {
+    if (r.kind !== "VirtualMachine") continue;
+    const n = canonicalVm(r, ctx.config).network;
+    const key = subnetKey(n.vnetGroup, n.vnet, n.subnet);
+    ctx.subnetDemand.set(key, (ctx.subnetDemand.get(key) ?? 0) + 1);
+  }
+}
+
 /** Turns one group's contents into observed VirtualMachines and NfsShares (joins in memory, no per-object reads). */
 export function observedOf(contents: GroupContents, power: Map<string, AzurePower | "unknown">): ObservedResource[] {
   const byId = <T extends { id?: string }>(xs: T[]) => new Map(xs.filter((x) => x.id).map((x) => [x.id!.toLowerCase(), x] as const));
@@ -120,6 +131,7 @@ export function observedOf(contents: GroupContents, power: Map<string, AzurePowe
  * Learns where NFS shares live (for mounts). Objects of other kinds are not returned.
  */
 export async function observeAzure(ctx: AzureContext, scope: ObserveScope): Promise<ObservedResource[]> {
+  learnSubnetDemand(ctx, scope.desired ?? []);
   const groups = await groupsInScope(ctx, scope);
   const wantsVms = scope.kinds.includes("VirtualMachine");
   const [contents, power] = await Promise.all([

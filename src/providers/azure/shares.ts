@@ -56,7 +56,7 @@ export async function createShare(ctx: AzureContext, req: CreateRequest, op: Ope
     const subnets = await subnetIds(ctx, spec, op);
     const doing = `create storage account ${acctName} in ${rg}`;
     const made = await azureCall(doing, () =>
-      storage.storageAccounts.create(rg, acctName, { location: spec.location, kind: "FileStorage", sku: { name: "Premium_LRS" }, tags: markerTags(req.marker), ...accountRules(subnets) }, lro(ctx, op)),
+      lro(ctx, op, (o) => storage.storageAccounts.create(rg, acctName, { location: spec.location, kind: "FileStorage", sku: { name: "Premium_LRS" }, tags: markerTags(req.marker), ...accountRules(subnets) }, o)),
     );
     if (!made?.id) acct = await getOrUndefined(doing, () => storage.storageAccounts.getProperties(rg, acctName, call(op)));
     acct = requireSucceeded(doing, made?.id ? made : acct, `network rules: ${subnets.join(", ") || "none"}`);
