@@ -4,6 +4,7 @@ import { ManifestError } from "../manifest/diagnostics.js";
 import { loadManifests } from "../manifest/load.js";
 import type { DesiredState } from "../manifest/model.js";
 import { openStateStore } from "../state/open-store.js";
+import { loadParseCache, saveParseCache } from "../state/parse-cache-file.js";
 import type { StateStore } from "../state/contract.js";
 import { stateSourceOf, type StateSource } from "../state/state-source.js";
 import type { CliIO } from "./io.js";
@@ -55,7 +56,9 @@ export async function openWorkspace(paths: string[], opts: WorkspaceOptions, io:
   const root = await stateRoot(list, io.cwd);
   let desired: DesiredState = { providers: new Map(), templates: new Map(), resources: [] };
   if (loadDesired) {
-    const result = await loadManifests(list, io.cwd);
+    const parseCache = await loadParseCache(root);
+    const result = await loadManifests(list, io.cwd, parseCache);
+    if (result.errors === 0) await saveParseCache(root, parseCache);
     if (result.errors > 0) throw new ManifestError(result.diagnostics);
     if (result.diagnostics.length && !io.json) io.stderr.write(renderDiagnostics(result.diagnostics, io.color));
     desired = result.desired;

@@ -1,5 +1,6 @@
 import type { Connections } from "../cli/connect.js";
 import { loadManifests } from "../manifest/load.js";
+import type { ParseCache } from "../manifest/parse-cache.js";
 import type { DesiredState } from "../manifest/model.js";
 import type { ConnectOptions, ObservedResource } from "../providers/contract.js";
 import type { ExecEvent } from "../reconcile/events.js";
@@ -49,6 +50,8 @@ export interface PassContext {
    * changed or whose last read is older than the provider's full-read interval. None: read all.
    */
   observeCache?: ObserveCacheStore;
+  /** Parsed manifests kept between passes: a pass parses only the files whose text changed. */
+  parseCache?: ParseCache;
 }
 
 /**
@@ -60,7 +63,7 @@ export interface PassContext {
 export async function reconcilePass(ctx: PassContext, input: { reasons: string[]; revision?: string; lastRevision?: string }): Promise<PassResult> {
   const startedAt = ctx.clock.now();
   const meta = { startedAt, reasons: input.reasons, ...(input.revision ? { revision: input.revision } : {}) };
-  const loaded = await loadManifests(ctx.paths, ctx.cwd);
+  const loaded = await loadManifests(ctx.paths, ctx.cwd, ctx.parseCache);
   if (loaded.errors > 0) return { ...meta, outcome: "invalid", diagnostics: loaded.diagnostics, finishedAt: ctx.clock.now() };
   const desired = loaded.desired;
   ctx.health.refresh(specHashes(desired.resources));
