@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import { Agent } from "node:https";
-import { createSecureContext, rootCertificates } from "node:tls";
 import { resolve } from "node:path";
 import { ComputeManagementClient } from "@azure/arm-compute";
 import { NetworkManagementClient } from "@azure/arm-network";
@@ -14,6 +13,7 @@ import { readSecret, readSetting } from "../../manifest/secrets.js";
 import { ProviderError, type ConnectOptions } from "../contract.js";
 import { pacerFor, type RequestPacer } from "./rate-limit.js";
 import { noteRetryAfter, pollPacing, type PollPacing } from "./lro.js";
+import { contextTrusting } from "../tls-context.js";
 
 /** The public cloud's ARM endpoint and token scope. */
 export const PUBLIC_ENDPOINT = "https://management.azure.com";
@@ -99,8 +99,9 @@ function requestPolicy(provider: string, pacer: RequestPacer, agent: Agent, onRe
 /**
  * Builds the four clients for a provider (reference §1): `endpoint` on both generations (classic
  * `$host` does not route), explicit scopes, one keep-alive HTTPS agent for the session whose TLS
- * context trusts the system roots plus `spec.tls.caFile` when given (built once: giving the SDK
- * `tlsOptions.ca` instead makes Node parse ~140 root certificates for every new connection), the
+ * context trusts the system roots plus `spec.tls.caFile` when given (built once, see tls-context.ts:
+ * giving the SDK `tlsOptions.ca` instead makes Node parse ~140 root certificates for every new
+ * connection), the
  * SDKs' own retries off (`maxRetries: 0`: the executor retries, honouring Retry-After), and the
  * request policy for the agent, pacing and `onRequest`.
  */
@@ -120,7 +121,7 @@ export async function buildClients(config: DesiredProvider, options: ConnectOpti
       throw new ProviderError(`provider "${config.name}": cannot read tls.caFile ${caFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { code: "CA_FILE", retryable: false });
     }
   }
-  const agent = new Agent({ keepAlive: true, ...(ca ? { secureContext: createSecureContext({ ca: [...rootCertificates, ca] }) } : {}) });
+  const agent = new Agent({ keepAlive: true, ...(ca ? { secureContext: contextTrusting(ca) } : {}) });
   const policy = requestPolicy(config.name, pacerFor(endpoint, subscriptionId, spec.rateLimit), agent, options.onRequest);
   const common = { endpoint, retryOptions: { maxRetries: 0 }, additionalPolicies: [{ policy, position: "perRetry" as const }] };
   const modular = { ...common, credentials: { scopes: [scope] } };
