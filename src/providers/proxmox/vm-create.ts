@@ -31,23 +31,27 @@ export async function createGuest(c: ProxmoxContext, req: CreateRequest, op: Ope
     if (spec.cloudInit?.snippet && spec.cloudInit._userData) await uploadSnippet(c, g?.node ?? spec.node, { volid: spec.cloudInit.snippet, content: spec.cloudInit._userData }, op);
     if (!g) {
       const ref = spec.clone ? await cloneFromTemplate(c, spec, marker, op) : await createFresh(c, spec, marker, op);
-      g = await mustRead(c, ref, op);
+      g = await mustRead(c, ref, op, false); // a new guest is stopped until vmsync starts it
     }
     const observed = normaliseGuest(g).spec as unknown as Record<string, unknown>;
     const fields = new Set(diffCanonical(req.kind, { ...(req.spec as Record<string, unknown>), power: g.running ? "running" : "stopped" }, observed).filter((ch) => ch.effect !== "replace" && ch.effect !== "unsupported").map((ch) => topField(ch.path)));
     const full: MarkerLine = { ...marker, ...(markerOf(g)?.cloneOf ? { cloneOf: markerOf(g)!.cloneOf!, ...(markerOf(g)?.clone ? { clone: markerOf(g)!.clone! } : {}) } : {}) };
     if (fields.size) await applyToGuest(c, g, spec, fields, full, op, { reboot: false });
+    let started = false;
     if (template && Number(g.config.template ?? 0) !== 1) {
       await runTask(c.api, { method: "POST", path: `${guestPath(g)}/template` }, op);
     } else if (!template && spec.power === "running" && !g.running) {
       await applyToGuest(c, { ...g, running: false }, spec, new Set(["power"]), full, op, { reboot: false });
+      started = true;
     }
-    return observedGuest(await mustRead(c, g, op));
+    // a start task that succeeded left it running; otherwise ask PVE
+    return observedGuest(await mustRead(c, g, op, started ? true : undefined));
   });
 }
 
-async function mustRead(c: ProxmoxContext, ref: GuestRef, op: OperationContext): Promise<GuestView> {
-  const g = await readGuest(c, ref.node, ref.vmid, op.signal);
+/** Reads the guest at `ref` (its power from PVE unless `running` is known); it must exist. */
+async function mustRead(c: ProxmoxContext, ref: GuestRef, op: OperationContext, running?: boolean): Promise<GuestView> {
+  const g = await readGuest(c, ref.node, ref.vmid, op.signal, running);
   if (!g) throw new ProviderError(`VM ${ref.vmid} is not on node ${ref.node} after its create`, { code: "PROXMOX_NOT_FOUND", retryable: true });
   return g;
 }
