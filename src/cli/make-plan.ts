@@ -25,7 +25,8 @@ export interface RunOptions extends PlanOptions {
 
 /**
  * Load state → connect → observe in bulk (with each provider's capacity, in the same pass; with the
- * observation cache in `.vmsync/cache/`, a full refresh with --full-refresh or --refresh-only) →
+ * observation cache in `.vmsync/cache/` beside a file state, a full refresh with --full-refresh or
+ * --refresh-only) →
  * plan (pure, priced with the price table), re-reading what the plan would change
  * (`planFreshly`). The same path for plan and apply.
  */
@@ -34,14 +35,15 @@ export async function makePlan(ws: Workspace, options: RunOptions, io: CliIO, si
   const state = await ws.store.read();
   const connections = await connectProviders(providersInUse(ws.desired, state), ws.desired, { stack: ws.stack, env: io.env, ...(signal ? { signal } : {}) });
   try {
-    const cacheStore = fileCacheStore(ws.root, ws.stack);
-    const caches = await openCaches(cacheStore, [...connections.sessions.keys()], { desired: ws.desired, state, env: io.env, now: Date.now(), reuse: !(fullRefresh || planOptions.refreshOnly) });
+    // observations are cached beside a file state only: with PostgreSQL state nothing is written locally
+    const cacheStore = ws.source.backend === "file" ? fileCacheStore(ws.root, ws.stack) : undefined;
+    const caches = cacheStore ? await openCaches(cacheStore, [...connections.sessions.keys()], { desired: ws.desired, state, env: io.env, now: Date.now(), reuse: !(fullRefresh || planOptions.refreshOnly) }) : undefined;
     const [observed, capacity, prices] = await Promise.all([observeAll(connections.sessions, ws.desired, state, caches), readCapacity(connections.sessions, ws.desired), loadPriceTable(io.env)]);
     const { plan } = await planFreshly({
       sessions: connections.sessions, observed,
       plan: (o) => computePlan({ stack: ws.stack, desired: ws.desired, observed: o, state, providers: connections.providers, options: planOptions, capacity, prices }),
     });
-    await saveCaches(cacheStore, caches);
+    if (cacheStore && caches) await saveCaches(cacheStore, caches);
     return { plan: { ...plan, manifests: ws.paths, stateSource: ws.source }, state, connections };
   } catch (err) {
     await connections.close();
