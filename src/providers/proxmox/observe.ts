@@ -1,5 +1,4 @@
 import type { ObservedResource, ObserveScope } from "../contract.js";
-import type { ObserveCache } from "../observe-cache.js";
 import type { ProxmoxContext } from "./context.js";
 import { inContext } from "./errors.js";
 import { agentAddresses, withAddresses } from "./agent-addresses.js";
@@ -7,7 +6,8 @@ import { guestKey, listGuests, readGuest, readGuests } from "./guests.js";
 import { guestId, observedGuest, parseGuestId, tagsOf } from "./normalise.js";
 import { mapLimit } from "./sync.js";
 import { observeStorages } from "./storage.js";
-import { observeContainers } from "./lxc-observe.js";
+import { serveOrRead } from "./guest-cache.js";
+import { observeContainers, rereadContainers } from "./lxc-observe.js";
 
 /**
  * `ProviderSession.observe`: the guests from the live per-node lists (one call per node), then the
@@ -44,40 +44,16 @@ export async function observeProxmox(c: ProxmoxContext, scope: ObserveScope, sig
 }
 
 /**
- * Serves each listed object from `cache` when it may, reads the rest with `read` (which returns the
- * entries it found with their observations) and remembers those. Without a cache, reads them all.
- * Generic over the list entry, so each guest type (QEMU, LXC) brings its own key and reader.
- */
-export async function serveOrRead<E extends { summary: string }>(
-  cache: ObserveCache | undefined,
-  entries: E[],
-  how: { key: (e: E) => string; intervalMs: number },
-  read: (toRead: E[]) => Promise<ReadonlyArray<readonly [E, ObservedResource]>>,
-): Promise<ObservedResource[]> {
-  const out: ObservedResource[] = [];
-  const toRead: E[] = [];
-  for (const e of entries) {
-    const hit = cache?.lookup(how.key(e), e.summary, how.intervalMs);
-    if (hit) out.push(hit);
-    else toRead.push(e);
-  }
-  for (const [e, o] of await read(toRead)) {
-    cache?.remember(how.key(e), e.summary, o);
-    out.push(o);
-  }
-  return out;
-}
-
-/**
  * `ProviderSession.reread`: reads these guests' configs again (guests gone are left out), for a
- * plan that would change or delete a guest it served from the cache; their cache entries are dropped
- * (the next observe reads them). Storages are never cached.
+ * plan that would change or delete a guest (QEMU or LXC) it served from the cache; their cache
+ * entries are dropped (the next observe reads them). Storages are never cached.
  */
 export async function rereadProxmox(c: ProxmoxContext, targets: Array<{ kind: string; externalId: string }>): Promise<ObservedResource[]> {
   const guests = targets.filter((t) => t.kind === "VirtualMachine" || t.kind === "VmTemplate").map((t) => parseGuestId(t.externalId));
+  const containers = targets.filter((t) => t.kind === "Container").map((t) => parseGuestId(t.externalId));
   return inContext(`read proxmox provider ${c.providerName} again`, async () => {
     for (const g of guests) c.cache?.forget(guestKey(g));
     const views = await mapLimit(guests, c.readConcurrency, (g) => readGuest(c, g.node, g.vmid));
-    return views.filter((g) => g !== undefined).map((g) => observedGuest(g));
+    return [...views.filter((g) => g !== undefined).map((g) => observedGuest(g)), ...(await rereadContainers(c, containers))];
   });
 }

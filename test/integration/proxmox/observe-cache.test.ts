@@ -130,3 +130,50 @@ describe("proxmox observe: configs served from the observation cache", () => {
     expect((await allGuests(w)).map((g) => g.name).sort()).toEqual(["a", "b", "c"]);
   });
 });
+
+describe("proxmox observe: containers served from the observation cache", () => {
+  const CT_READ = "GET /nodes/{node}/lxc/{vmid}/config";
+  const ct = (description: string) => `apiVersion: vmsync.io/v1
+kind: Container
+metadata:
+  name: app
+spec:
+  provider: pve
+  ostemplate: local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst
+  cores: 1
+  memory: 512MiB
+  rootfs: { size: 4GiB }
+  description: "${description}"
+`;
+  let w: World;
+  let store: StateStore;
+  let caches: ObserveCacheStore;
+  const t0 = Date.now();
+  beforeEach(async () => {
+    w = await startWorld();
+    store = await openFileStateStore(w.dir);
+    caches = memoryCacheStore();
+    await w.write({ "pve.yaml": providerYaml(), "app.yaml": ct("app") });
+    await reconcileCached(w, store, caches, { now: t0, apply: true });
+  });
+  afterEach(async () => {
+    await store.close();
+    await w.stop();
+  });
+
+  it("reads no container config when its list data is unchanged, and reads it again before changing it", async () => {
+    const reads = () => w.sim.requests()[CT_READ] ?? 0;
+    await reconcileCached(w, store, caches, { now: t0 + 1000 });
+    const before = reads();
+    const quiet = await reconcileCached(w, store, caches, { now: t0 + 2000 });
+    expect(reads() - before).toBe(0);
+    expect(quiet.plan.notes.join("\n")).toMatch(/pve: 1 of 1 objects were not read again/);
+    const vmid = ((await pveApi(w, "GET", "/nodes/pve1/lxc")).data as Array<{ vmid: number }>)[0]!.vmid;
+    expect((await pveApi(w, "PUT", `/nodes/pve1/lxc/${vmid}/config`, { onboot: 1 })).status).toBe(200); // outside vmsync, not in the list data
+    await w.write({ "app.yaml": ct("changed in git") });
+    const r = await reconcileCached(w, store, caches, { now: t0 + 3000, apply: true });
+    const step = r.plan.steps.find((s) => s.address === "Container/app")!;
+    expect(step.action).toBe("update");
+    expect(step.changes.map((c) => c.path).sort()).toEqual(["description", "onboot"]); // planned from a fresh read
+  });
+});
