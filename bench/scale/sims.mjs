@@ -5,8 +5,11 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
+/** The nodes of the simulated Proxmox cluster. */
+export const PROXMOX_NODES = Array.from({ length: 16 }, (_, i) => `pve${i + 1}`);
+
 /**
- * Starts Proxmox VE (nodes pve1, pve2), TrueNAS and Azure simulators persisting under `dir`, with
+ * Starts Proxmox VE (nodes pve1 … pve16), TrueNAS and Azure simulators persisting under `dir`, with
  * `latencyMs` added to every request. Returns the environment the fleet manifests read, a way to
  * change latency, request counters and `close()`.
  */
@@ -16,10 +19,13 @@ export async function startSims({ dist, dir, latencyMs = 0 }) {
     load("sim/proxmox/index.js"), load("sim/truenas/index.js"), load("sim/azure/index.js"), load("sim/run-all.js"),
   ]);
   const knobs = { latencyMs };
+  // a cluster and a subscription big enough for the fleets: 16 Proxmox nodes, an Azure vCPU quota
+  // that a 10,000-resource fleet fits in (plans check capacity and quota before they create)
+  const quota = { cores: 100_000, standardBSFamily: 100_000, standardDSv5Family: 100_000 };
   const handles = [
-    await startProxmoxSim({ dir: join(dir, "proxmox"), knobs, clusterResourcesLagMs: 0 }),
+    await startProxmoxSim({ dir: join(dir, "proxmox"), knobs, clusterResourcesLagMs: 0, nodes: PROXMOX_NODES }),
     await startTruenasSim({ dir: join(dir, "truenas"), knobs, rateLimit: { max: 1_000_000 } }),
-    await startAzureSim({ dir: join(dir, "azure"), knobs }),
+    await startAzureSim({ dir: join(dir, "azure"), knobs: { ...knobs, vcpuQuota: quota } }),
   ];
   const announcement = Object.fromEntries(handles.map((h) => [h.name, { endpoint: h.endpoint, caFile: h.caFile, ...h.credentials }]));
   const byName = Object.fromEntries(handles.map((h) => [h.name, h]));

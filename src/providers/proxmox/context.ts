@@ -12,10 +12,10 @@ export interface ProxmoxContext {
   api: ProxmoxApi;
   providerName: string;
   stack: string;
-  /** Steps in flight on this provider (`spec.concurrency`); also bounds the per-node list reads. */
+  /** Steps in flight on this provider (`spec.concurrency`). */
   concurrency: number;
   /**
-   * Most config reads in flight during observe: 4 × `concurrency`, at most 32 (the keep-alive
+   * Most reads in flight during observe (per-node lists, configs, capacity): 4 × `concurrency`, at most 32 (the keep-alive
    * pool). Reads are short, so several in flight hide the network round trip while pveproxy's
    * three workers take them in turn; `rateLimit` still paces them.
    */

@@ -36,7 +36,7 @@ export async function listGuests(c: ProxmoxContext, signal?: AbortSignal): Promi
   const nodes = await c.api.get<Array<{ node: string; status?: string }>>("/nodes", undefined, opts);
   const offline = nodes.filter((n) => n.status !== undefined && n.status !== "online").map((n) => n.node);
   if (offline.length) throw new ProxmoxApiError({ method: "GET", path: "/nodes" }, 503, `node ${offline.join(", ")} is not online; its guests cannot be observed`);
-  const lists = await mapLimit(nodes, c.concurrency, async (n) => {
+  const lists = await mapLimit(nodes, c.readConcurrency, async (n) => {
     const items = await c.api.get<Array<Record<string, unknown>>>(`/nodes/${n.node}/qemu`, undefined, opts);
     return items.map((e) => ({
       node: n.node, vmid: Number(e.vmid), name: String(e.name ?? `VM ${e.vmid}`), running: e.status === "running",
