@@ -8,6 +8,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { OperationContext } from "../contract.js";
+import { pause } from "../concurrency.js";
 import { retryAfterMsOf } from "./errors.js";
 
 /** What the SDK pollers of either generation let vmsync do. */
@@ -58,19 +59,6 @@ export function noteRetryAfter(headers: { get(name: string): string | undefined 
   if (ms !== undefined) wait.retryAfterMs = ms;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
 /**
  * Starts an operation with `start` (an SDK call of either generation, given `LroStartOptions`) and
  * waits for it as the module comment says; resolves with the SDK's result or throws the SDK's error.
@@ -97,7 +85,7 @@ export function untilDone<T>(pacing: PollPacing, op: Pick<OperationContext, "sig
     while (!done()) {
       const ms = wait.retryAfterMs ?? interval;
       wait.retryAfterMs = undefined;
-      await sleep(ms, signal);
+      await pause(ms, signal);
       await poller.poll(abort);
       interval = Math.min(pacing.maxIntervalMs, Math.ceil(interval * 1.5));
     }
