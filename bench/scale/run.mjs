@@ -45,7 +45,7 @@ const work = await mkdtemp(join(tmpdir(), "vmsync-scale-"));
 const results = {
   label: a.label, date: new Date().toISOString(), command: `node bench/scale/run.mjs ${process.argv.slice(2).join(" ")}`.trim(), cli, dist,
   machine: { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: release(), node: process.version, loadAtStart: loadavg().map((x) => +x.toFixed(2)) },
-  fleets: [], creates: null, startup: null, watch: null,
+  fleets: [], creates: null, createsUnpaced: null, startup: null, watch: null,
 };
 const save = async () => {
   await mkdir(join(repo, "bench", "results"), { recursive: true });
@@ -56,6 +56,7 @@ try {
   if (only.has("startup")) log(`startup: --version ${results.startup.versionMs} ms, node -e 0 ${results.startup.nodeMs} ms`);
   if (only.has("watch")) results.watch = await watchScenario({ cli, dist, work, log, idleSeconds: Number(a["idle-seconds"]) });
   if (only.has("creates")) results.creates = await createsScenario({ cli, dist, latencyMs, work, log });
+  if (only.has("creates")) results.createsUnpaced = await createsScenario({ cli, dist, latencyMs, work, log, rateLimit: 1000 });
   await save();
   if (only.has("fleet")) {
     for (const n of sizes) {

@@ -12,9 +12,13 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
-/** See the module comment. */
-export async function createsScenario({ cli, dist, latencyMs, work, log, count = 200 }) {
-  const dir = join(work, "creates");
+/**
+ * See the module comment. `rateLimit` sets the Proxmox provider's rate (default: the provider's own
+ * default), to tell vmsync's overhead from its deliberate pacing.
+ */
+export async function createsScenario({ cli, dist, latencyMs, work, log, count = 200, rateLimit }) {
+  const dir = join(work, rateLimit ? `creates-${rateLimit}` : "creates");
+  const fleetOpts = { only: "proxmox", ...(rateLimit ? { proxmoxExtra: `  rateLimit: ${rateLimit}\n` } : {}) };
   const manifests = join(dir, "fleet");
   const sims = await startSims({ dist, dir: join(dir, "sim"), latencyMs });
   const env = { ...process.env, ...sims.env };
@@ -22,14 +26,14 @@ export async function createsScenario({ cli, dist, latencyMs, work, log, count =
   try {
     const lone = [];
     for (let i = 1; i <= 5; i++) {
-      await writeFleet(manifests, i, { only: "proxmox" });
+      await writeFleet(manifests, i, fleetOpts);
       const r = await apply();
       const done = eventsOf(r.stdout).filter((e) => e.type === "step.done" && e.action === "create");
       if (r.code !== 0 || done.length !== 1) throw new Error(`lone create ${i} failed (exit ${r.code}): ${r.stderr.slice(-400)}`);
       lone.push(done[0].durationMs);
     }
     const perCreateMs = median(lone);
-    await writeFleet(manifests, 5 + count, { only: "proxmox" });
+    await writeFleet(manifests, 5 + count, fleetOpts);
     const before = sims.requests();
     const r = await apply();
     const events = eventsOf(r.stdout);
@@ -37,11 +41,11 @@ export async function createsScenario({ cli, dist, latencyMs, work, log, count =
     const concurrency = maxInFlight(events);
     const boundMs = Math.ceil(count / concurrency) * perCreateMs;
     const result = {
-      creates: count, latencyMs, perCreateMs, loneCreatesMs: lone, concurrency, boundMs, applyMs: summary?.durationMs ?? null, wallMs: Math.round(r.wallMs),
+      creates: count, latencyMs, rateLimit: rateLimit ?? "default", perCreateMs, loneCreatesMs: lone, concurrency, boundMs, applyMs: summary?.durationMs ?? null, wallMs: Math.round(r.wallMs),
       succeeded: summary?.succeeded ?? 0, failed: summary?.failed ?? 0, ratioToBound: summary ? +(summary.durationMs / boundMs).toFixed(2) : null,
       requests: requestDelta(before, sims.requests()),
     };
-    log(`creates: ${count} in ${result.applyMs} ms at concurrency ${concurrency}; lone create ${perCreateMs} ms; ${result.ratioToBound}× the bound`);
+    log(`creates (rate limit ${rateLimit ?? "default"}): ${count} in ${result.applyMs} ms at concurrency ${concurrency}; lone create ${perCreateMs} ms; ${result.ratioToBound}× the bound`);
     return result;
   } finally {
     await sims.close();

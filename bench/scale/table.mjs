@@ -11,6 +11,7 @@ export function renderTable(r) {
     rows.push([`plan, ${f.size} resources (cold: no observation cache)`, `${s(f.planCold.seconds)}, ${s(f.planCold.peakRssMiB, " MiB")}; requests: ${req(f.planCold)}`, `${f.ratios.baselineOverPlanCold}×`]);
     rows.push([`apply ${f.size} creates at latency 0`, `${s(f.apply.seconds)}; ${f.apply.succeeded} ok, ${f.apply.failed} failed; steps/min by minute ${f.apply.stepsPerMinute.join(" ")}; peak RSS ${s(f.apply.peakRssMiB, " MiB")}`, ""]);
   }
+  if (r.createsUnpaced) rows.push([`apply ${r.createsUnpaced.creates} Proxmox creates, rateLimit 1000`, `${r.createsUnpaced.ratioToBound}× the bound`, ""]);
   if (r.creates) rows.push([`apply ${r.creates.creates} Proxmox creates`, `${r.creates.ratioToBound}× the bound (${r.creates.applyMs} ms; ${r.creates.concurrency} in flight × lone create ${r.creates.perCreateMs} ms)`, ""]);
   if (r.startup) rows.push(["`vmsync --version`", `${r.startup.versionMs} ms (${r.startup.ratioToNode}× \`node -e 0\` = ${r.startup.nodeMs} ms)`, ""]);
   if (r.watch) rows.push(["watch: save → plan start", `${r.watch.saveToPlanStartMs} ms (median of ${r.watch.delaysMs.length})`, ""]);
