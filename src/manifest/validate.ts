@@ -1,5 +1,6 @@
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
-import { AJV_OPTIONS, EXTRA_KEYWORDS, schemasHash } from "./ajv-setup.js";
+import { createRequire } from "node:module";
+import { AJV_OPTIONS, EXTRA_KEYWORDS, schemaHash } from "./ajv-setup.js";
 import { didYouMean, fieldPath, type DiagnosticBag } from "./diagnostics.js";
 import { API_VERSION, isKindName, kindNames, kindSchemas, SECRET_KEYWORD, type KindName } from "./schema/index.js";
 import type { YamlDocument } from "./yaml-source.js";
@@ -19,40 +20,42 @@ export interface ValidDocument {
 }
 
 /**
- * The validators compiled at build time (dist/manifest/validators.generated.cjs), when they were
- * compiled from these very schemas; otherwise (tests run from src/, a build that skipped the step)
- * each kind's validator is compiled on first use, with the same options.
+ * Each kind's validator: the one compiled at build time (dist/manifest/validators/<Kind>.cjs, by
+ * scripts/build-validators.mjs) when it was compiled from this very schema, else compiled now with
+ * the same options (tests run from src/; a build that skipped the step). Both are loaded with
+ * `require` and only for the kinds a run meets, so a plan of VMs never loads the others.
  */
-const prebuilt = await loadPrebuilt();
-const compile = prebuilt ? undefined : await runtimeCompiler();
+const require = createRequire(import.meta.url);
 const validators = new Map<KindName, ValidateFunction>();
+let compiler: ((kind: KindName) => ValidateFunction) | undefined;
 
-async function loadPrebuilt(): Promise<Partial<Record<KindName, ValidateFunction>> | undefined> {
-  const file = "./validators.generated.cjs";
+function prebuiltValidator(kind: KindName): ValidateFunction | undefined {
   try {
-    const mod = (await import(file)) as { default?: Record<string, unknown> } & Record<string, unknown>;
-    const exported = (mod.default ?? mod) as Record<string, unknown>;
-    return exported.schemasHash === schemasHash() ? (exported as Partial<Record<KindName, ValidateFunction>>) : undefined;
+    const mod = require(`./validators/${kind}.cjs`) as { validate?: ValidateFunction; schemaHash?: string };
+    return mod.schemaHash === schemaHash(kind) ? mod.validate : undefined;
   } catch {
     return undefined;
   }
 }
 
-async function runtimeCompiler(): Promise<(kind: KindName) => ValidateFunction> {
-  const { Ajv2020 } = await import("ajv/dist/2020.js");
-  const ajv = new Ajv2020(AJV_OPTIONS);
-  for (const keyword of EXTRA_KEYWORDS) ajv.addKeyword({ keyword });
-  return (kind) => ajv.compile(kindSchemas[kind]);
+function compileNow(kind: KindName): ValidateFunction {
+  if (!compiler) {
+    const { Ajv2020 } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
+    const ajv = new Ajv2020(AJV_OPTIONS);
+    for (const keyword of EXTRA_KEYWORDS) ajv.addKeyword({ keyword });
+    compiler = (k) => ajv.compile(kindSchemas[k]);
+  }
+  return compiler(kind);
 }
 
-/** True when this process validates with the build-time validators (for tests). */
-export function usesPrebuiltValidators(): boolean {
-  return prebuilt !== undefined;
+/** True when `kind` is validated by its build-time validator (for tests). */
+export function usesPrebuiltValidator(kind: KindName): boolean {
+  return prebuiltValidator(kind) !== undefined;
 }
 
 function validatorFor(kind: KindName): ValidateFunction {
   let v = validators.get(kind);
-  if (!v) validators.set(kind, (v = prebuilt?.[kind] ?? compile!(kind)));
+  if (!v) validators.set(kind, (v = prebuiltValidator(kind) ?? compileNow(kind)));
   return v;
 }
 
