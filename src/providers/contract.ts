@@ -180,6 +180,11 @@ export interface ObserveScope {
    */
   locate?: (address: string, stack: string) => ObservedResource | undefined;
   /**
+   * Kinds of the creates an interrupted run may have left behind on this provider (its pending
+   * records): a provider that skips reading a kind nothing else asks for must still read these.
+   */
+  pendingKinds?: ResourceKind[];
+  /**
    * Optional: details read by earlier observes. A provider whose bulk lists leave out details it
    * must read one object at a time (Proxmox guest configs) may serve an object from it while the
    * object's cheap list data is unchanged and the entry is younger than the provider's full-read

@@ -31,7 +31,8 @@ export async function observeAll(sessions: Map<string, ProviderSession>, desired
     const mine = desired.resources.filter((r) => r.provider === name);
     const names = mine.map((r) => r.externalName ?? r.name);
     const cache = caches?.get(name)?.cache;
-    const read = () => session.observe({ kinds: ALL_KINDS, externalIds, names, desired: mine, ...(cache ? { cache } : {}) });
+    const pendingKinds = [...new Set(Object.values(state.pending).filter((p) => p.provider === name).map((p) => p.kind as ResourceKind))];
+    const read = () => session.observe({ kinds: ALL_KINDS, externalIds, names, desired: mine, ...(pendingKinds.length ? { pendingKinds } : {}), ...(cache ? { cache } : {}) });
     const { value } = await withRetry(read, { policy: OBSERVE_RETRY, runtime: realRuntime, deadline: Date.now() + 120_000, signal: new AbortController().signal });
     return [name, value] as const;
   };

@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { ComputeManagementClient } from "@azure/arm-compute";
 import { NetworkManagementClient } from "@azure/arm-network";
 import { ResourceManagementClient } from "@azure/arm-resources";
-import { StorageManagementClient } from "@azure/arm-storage";
+import type { StorageManagementClient } from "@azure/arm-storage";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { DesiredProvider } from "../../manifest/model.js";
@@ -24,7 +24,8 @@ export interface AzureClients {
   subscriptionId: string;
   endpoint: string;
   compute: ComputeManagementClient;
-  storage: StorageManagementClient;
+  /** The storage client, built on first use: only NFS shares need it, and its SDK is large to load. */
+  storage(): Promise<StorageManagementClient>;
   network: NetworkManagementClient;
   resources: ResourceManagementClient;
   /** How long-running operations are polled (see lro.ts); `VMSYNC_AZURE_POLL_MS` caps the interval. */
@@ -130,10 +131,16 @@ export async function buildClients(config: DesiredProvider, options: ConnectOpti
     subscriptionId,
     endpoint,
     compute: new ComputeManagementClient(credential, subscriptionId, modular),
-    storage: new StorageManagementClient(credential, subscriptionId, modular),
+    storage: lazily(async () => new (await import("@azure/arm-storage")).StorageManagementClient(credential, subscriptionId, modular)),
     network: new NetworkManagementClient(credential, subscriptionId, classic),
     resources: new ResourceManagementClient(credential, subscriptionId, classic),
     pacing: pollPacing(env),
     agent,
   };
+}
+
+/** `make` run once, on the first call; later calls share its promise. */
+function lazily<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
 }
