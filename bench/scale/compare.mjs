@@ -28,7 +28,8 @@ function planRow(n, goal) {
   const cell = (x, warm) => {
     if (!x) return "not measured";
     const p = warm ? x.planWarm : x.planCold;
-    return `${s(p.seconds, 2)} (${(x.baseline.seconds / p.seconds).toFixed(1)}× faster than the baseline's ${s(x.baseline.seconds, 2)}; ${reqs(p)} requests; peak RSS ${p.peakRssMiB} MiB)`;
+    const cpu = p.cpuSeconds ? `, ${p.cpuSeconds} s CPU` : "";
+    return `${s(p.seconds, 2)}${cpu} (${(x.baseline.seconds / p.seconds).toFixed(1)}× faster than the baseline's ${s(x.baseline.seconds, 2)}; ${reqs(p)} requests; peak RSS ${p.peakRssMiB} MiB)`;
   };
   return [`plan, ${n.toLocaleString("en")} resources on 3 providers`, b ? cell(b, false) : "not measured", f ? `warm: ${cell(f, true)}; cold (no observation cache): ${s(f.planCold.seconds, 2)}` : "not measured", goal];
 }

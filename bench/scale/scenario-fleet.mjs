@@ -22,8 +22,13 @@ async function measured(sims, run) {
   return { ...r, requests: requestDelta(before, sims.requests()) };
 }
 
+/** CPU seconds (user + system) of a run: less disturbed by a busy machine than wall time. */
+function cpuSeconds(r) {
+  return r.rusage ? +((r.rusage.userCpuUs + r.rusage.systemCpuUs) / 1e6).toFixed(2) : null;
+}
+
 function planFigures(r) {
-  return { seconds: +(r.wallMs / 1000).toFixed(2), exitCode: r.code, peakRssMiB: r.rusage ? Math.round(r.rusage.maxRssKiB / 1024) : null, requests: r.requests, ...(r.code > 2 || r.code === 1 ? { error: tail(r.stderr) } : {}) };
+  return { seconds: +(r.wallMs / 1000).toFixed(2), cpuSeconds: cpuSeconds(r), exitCode: r.code, peakRssMiB: r.rusage ? Math.round(r.rusage.maxRssKiB / 1024) : null, requests: r.requests, ...(r.code > 2 || r.code === 1 ? { error: tail(r.stderr) } : {}) };
 }
 
 /** See the module comment. `log` prints progress. */
@@ -51,7 +56,7 @@ export async function fleetScenario({ n, cli, seedCli, dist, latencyMs, work, lo
     const summary = events.find((e) => e.type === "summary");
     const rate = stepRate(events);
     const applyFigures = {
-      seconds: +(apply.wallMs / 1000).toFixed(1), exitCode: apply.code, succeeded: summary?.succeeded ?? 0, failed: summary?.failed ?? 0,
+      seconds: +(apply.wallMs / 1000).toFixed(1), cpuSeconds: cpuSeconds(apply), exitCode: apply.code, succeeded: summary?.succeeded ?? 0, failed: summary?.failed ?? 0,
       stepsPerMinute: rate.perMinute, overallStepsPerMinute: rate.overall, firstMinute: rate.perMinute[0] ?? 0, lastFullMinute: rate.perMinute.length > 2 ? rate.perMinute[rate.perMinute.length - 2] : null,
       maxInFlight: maxInFlight(events), peakRssMiB: apply.rusage ? Math.round(apply.rusage.maxRssKiB / 1024) : null, requests: apply.requests,
       ...(apply.code !== 0 ? { error: tail(apply.stderr + apply.stdout.split("\n").filter((l) => !l.startsWith("{\"type")).join("\n") + events.filter((e) => e.type === "step.failed").slice(0, 3).map((e) => `\n${e.address}: ${e.error}`).join("")) } : {}),
@@ -65,8 +70,8 @@ export async function fleetScenario({ n, cli, seedCli, dist, latencyMs, work, lo
     });
     const cold = await plan("cold");
     const warm = await plan("warm");
-    const base = await measured(sims, () => runCli({ cli: BASELINE, args: [manifests, join(repo, "dist")], cwd: dir, env, preload: false }));
-    const baseline = { seconds: +(base.wallMs / 1000).toFixed(2), exitCode: base.code, requests: base.requests, ...(base.code ? { error: tail(base.stderr) } : JSON.parse(base.stdout)) };
+    const base = await measured(sims, () => runCli({ cli: BASELINE, args: [manifests, join(repo, "dist")], cwd: dir, env }));
+    const baseline = { seconds: +(base.wallMs / 1000).toFixed(2), cpuSeconds: cpuSeconds(base), exitCode: base.code, requests: base.requests, ...(base.code ? { error: tail(base.stderr) } : JSON.parse(base.stdout)) };
     log(`fleet ${n}: baseline ${baseline.seconds}s`);
     return {
       size: n, split, latencyMs, apply: applyFigures, planCold: cold, planWarm: warm, baseline,
