@@ -18,6 +18,7 @@ export interface ParsedFile {
  */
 export class ParseCache {
   private readonly used = new Map<string, ParsedFile>();
+  private added = 0;
 
   constructor(private readonly known: Map<string, ParsedFile> = new Map()) {}
 
@@ -34,6 +35,12 @@ export class ParseCache {
     const h = hashOf(text);
     this.known.set(h, parsed);
     this.used.set(h, parsed);
+    this.added++;
+  }
+
+  /** True when persisting would change what was loaded: a file was parsed, or one is no longer used. */
+  changed(): boolean {
+    return this.added > 0 || this.used.size !== this.known.size;
   }
 
   /** What the last load used (the rest is dropped when it is persisted). */
@@ -53,6 +60,7 @@ export class ParseCache {
   /** Starts a new load: files it does not use are dropped when it is persisted. */
   nextLoad(): void {
     this.used.clear();
+    this.added = 0;
   }
 }
 

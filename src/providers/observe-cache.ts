@@ -73,6 +73,11 @@ export class ObserveCache {
     this.kept.delete(key);
   }
 
+  /** True when the entries to keep differ from those the cache started from. */
+  changed(): boolean {
+    return this.counts.read > 0 || this.kept.size !== this.old.size || [...this.kept.values()].some((e) => this.old.get(e.key) !== e);
+  }
+
   /** The entries to keep for the next observe. */
   entries(): CachedObservation[] {
     return [...this.kept.values()];

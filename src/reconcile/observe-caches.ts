@@ -51,7 +51,8 @@ export async function openCaches(store: ObserveCacheStore, providers: string[], 
   return out;
 }
 
-/** Saves what each cache kept; a failure to save only costs the next plan its cache. */
+/** Saves what each cache kept, when it changed; a failure to save only costs the next plan its cache. */
 export async function saveCaches(store: ObserveCacheStore, caches: OpenCaches): Promise<void> {
-  await Promise.all([...caches.entries()].map(([provider, { cache, identity }]) => store.save(provider, identity, cache.entries()).catch(() => undefined)));
+  const changed = [...caches.entries()].filter(([, { cache }]) => cache.changed());
+  await Promise.all(changed.map(([provider, { cache, identity }]) => store.save(provider, identity, cache.entries()).catch(() => undefined)));
 }

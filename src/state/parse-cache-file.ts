@@ -24,8 +24,9 @@ export async function loadParseCache(root: string): Promise<ParseCache> {
   }
 }
 
-/** Saves what the last load used; failures are ignored (the cache is only a shortcut). */
+/** Saves what the last load used, when that changed; failures are ignored (the cache is only a shortcut). */
 export async function saveParseCache(root: string, cache: ParseCache): Promise<void> {
+  if (!cache.changed()) return;
   try {
     await ensurePrivateDir(join(root, ".vmsync"));
     await mkdir(join(root, ".vmsync", "cache"), { recursive: true, mode: DIR_MODE });

@@ -104,7 +104,15 @@ export class StateFiles {
 
   /** The latest committed snapshot (a copy the caller may keep and change). */
   read(): Promise<StateSnapshot> {
-    return serialise(this.statePath, async () => cloneJson((await this.current()).snapshot));
+    return serialise(this.statePath, async () => {
+      const cached = this.loaded !== undefined && (await this.fileId()).id === this.loaded.id;
+      const loaded = await this.current();
+      if (cached) return cloneJson(loaded.snapshot);
+      // just parsed from disk: hand that out and forget it (a command that only reads — plan —
+      // never pays for a copy; the next commit reads the files again)
+      this.loaded = undefined;
+      return loaded.snapshot;
+    });
   }
 
   /** Commits one batch; resolves with its serial once it is durable (see the module comment). */

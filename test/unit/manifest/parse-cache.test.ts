@@ -56,12 +56,17 @@ describe("parse cache", () => {
     expect(cache.toJSON()).toEqual({});
   });
 
-  it("keeps only what the last load used", () => {
+  it("keeps only what the last load used, and says when that changed", () => {
     const cache = new ParseCache();
     parseYamlDocuments("a.yaml", "a: 1\n", new DiagnosticBag(), cache);
+    expect(cache.changed()).toBe(true);
     cache.nextLoad();
     parseYamlDocuments("b.yaml", "b: 2\n", new DiagnosticBag(), cache);
     expect(Object.keys(cache.toJSON())).toHaveLength(1);
+    const again = ParseCache.fromJSON(JSON.parse(JSON.stringify(cache)));
+    again.nextLoad();
+    parseYamlDocuments("b.yaml", "b: 2\n", new DiagnosticBag(), again);
+    expect(again.changed()).toBe(false);
   });
 
   it("maps offsets to lines and columns as the yaml library does", () => {

@@ -42,4 +42,17 @@ describe("ObserveCache", () => {
     expect(c.entries().map((e) => e.key)).toEqual(["c"]);
     expect(c.counts).toEqual({ served: 1, read: 1 });
   });
+
+  it("says whether there is anything new to save", () => {
+    const served = cache([entry("a"), entry("b")]);
+    served.lookup("a", "fp", 15 * MIN);
+    served.lookup("b", "fp", 15 * MIN);
+    expect(served.changed()).toBe(false);
+    const dropped = cache([entry("a"), entry("b")]);
+    dropped.lookup("a", "fp", 15 * MIN);
+    expect(dropped.changed()).toBe(true);
+    const read = cache([]);
+    read.remember("c", "fp", obs("c"));
+    expect(read.changed()).toBe(true);
+  });
 });
