@@ -1,4 +1,7 @@
 import type { MethodCtx } from "../registry.js";
+import type { World } from "../world.js";
+
+const computed = new WeakMap<World, { revision: number; space: PoolSpace }>();
 
 /**
  * Space accounting of the simulated pool: bytes used per dataset subtree (non-sparse zvols reserve
@@ -8,8 +11,17 @@ import type { MethodCtx } from "../registry.js";
 export class PoolSpace {
   private constructor(private readonly usedBy: Map<string, number>, private readonly size: number) {}
 
-  /** The accounting of the pool now. */
+  /** The accounting of the pool now (computed again only after the world changed). */
   static of(ctx: MethodCtx): PoolSpace {
+    const world = ctx.sim.world;
+    const hit = computed.get(world);
+    if (hit && hit.revision === world.revision) return hit.space;
+    const space = PoolSpace.compute(ctx);
+    computed.set(world, { revision: world.revision, space });
+    return space;
+  }
+
+  private static compute(ctx: MethodCtx): PoolSpace {
     const used = new Map<string, number>();
     for (const d of ctx.sim.world.datasets.values()) {
       if (d.type !== "VOLUME" || d.props.sparse) continue;
