@@ -10,7 +10,7 @@ import { tempTree, type TempTree } from "../helpers/tmp.js";
 const RECORDER = fileURLToPath(new URL("./startup/record-loads.mjs", import.meta.url));
 
 /** Dependencies only some commands need; a run must not load them unless it uses them. */
-const HEAVY = ["node_modules/pg/", "node_modules/prom-client/", "node_modules/ws/", "node_modules/selfsigned/", "node_modules/@azure/", "node_modules/ajv/", "node_modules/axios/", "node_modules/chokidar/", "/dist/sim/", "/dist/daemon/", "/dist/state/postgres/"];
+const HEAVY = ["node_modules/ssh2/", "/dist/guest/ssh/", "node_modules/pg/", "node_modules/prom-client/", "node_modules/ws/", "node_modules/selfsigned/", "node_modules/@azure/", "node_modules/ajv/", "node_modules/axios/", "node_modules/chokidar/", "/dist/sim/", "/dist/daemon/", "/dist/state/postgres/"];
 
 let tree: TempTree;
 beforeAll(async () => {
@@ -18,11 +18,12 @@ beforeAll(async () => {
 });
 afterAll(() => tree.cleanup());
 
-/** The modules `vmsync ARGS` loads (file URLs). */
-async function loads(args: string[]): Promise<string[]> {
+/** The modules `vmsync ARGS` loads (file URLs); with `script`, those `node -e SCRIPT` (ESM) loads. */
+async function loads(args: string[], script?: string): Promise<string[]> {
   const out = tree.path(`loads-${args.join("_").replace(/[^a-z]/gi, "")}.txt`);
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", RECORDER, BIN, ...args], { cwd: tree.dir, env: { PATH: process.env.PATH ?? "", VMSYNC_TEST_LOADS: out }, stdio: "ignore" });
+    const argv = script ? ["--import", RECORDER, "--input-type=module", "-e", script] : ["--import", RECORDER, BIN, ...args];
+    const child = spawn(process.execPath, argv, { cwd: tree.dir, env: { PATH: process.env.PATH ?? "", VMSYNC_TEST_LOADS: out }, stdio: "ignore" });
     child.on("error", reject);
     child.on("close", () => resolve());
   });
@@ -51,6 +52,16 @@ describe("start-up loads only what the command needs", () => {
     const urls = await loads(["plan", "--help"]);
     expect(commandModules(urls).map((u) => u.split("/").pop())).toEqual(["plan.js"]);
     expect(heavy(urls).filter((u) => !u.includes("node_modules/ajv/"))).toEqual([]);
+  });
+});
+
+describe("providers load the SSH client only when they use it", () => {
+  // a plan or apply connects the providers it uses; the guest layer and Proxmox snippets load ssh2 on first use
+  it.each(["proxmox", "truenas", "azure"])("the %s provider module loads no SSH client", async (type) => {
+    const module = new URL(`../../dist/providers/${type}/index.js`, import.meta.url).href;
+    const urls = await loads([type], `await import(${JSON.stringify(module)});`);
+    expect(urls.some((u) => u.endsWith(`/dist/providers/${type}/index.js`))).toBe(true);
+    expect(urls.filter((u) => u.includes("node_modules/ssh2/") || u.includes("/dist/guest/ssh/"))).toEqual([]);
   });
 });
 

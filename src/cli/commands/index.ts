@@ -8,8 +8,8 @@ export type Register = (program: Command, io: () => CliIO) => void;
  * Every command, in help order: its name and how to load the module that registers it. The one
  * place to add a command — one line, `load` a dynamic import — so that a run loads only the
  * command it runs (and its dependencies): `vmsync --version` loads none, `vmsync plan` never
- * loads the simulators, the daemon or PostgreSQL. test/unit/cli/lazy-commands.test.ts checks that
- * nothing here is imported statically.
+ * loads the simulators, the daemon, PostgreSQL or the SSH client. test/e2e/lazy-startup.test.ts checks
+ * what --version and a command's help load.
  */
 export const COMMANDS: ReadonlyArray<{ name: string; load: () => Promise<Register> }> = [
   { name: "validate", load: async () => (await import("./validate.js")).registerValidate },
