@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Provider, ProviderSession } from "../../../src/providers/contract.js";
+import type { ObservedResource, Provider, ProviderSession } from "../../../src/providers/contract.js";
 import { proxmoxProvider } from "../../../src/providers/proxmox/index.js";
 import { execute } from "../../../src/reconcile/execute.js";
 import { planFreshly } from "../../../src/reconcile/fresh-reads.js";
@@ -24,7 +24,7 @@ function manifests(vms: Record<string, string>): Record<string, string> {
  * Plans the way `vmsync plan` does (observation cache, fresh reads of what the plan would change)
  * at clock `now`; with `apply`, executes the plan. Returns the plan and the config reads it cost.
  */
-async function reconcileCached(w: World, store: StateStore, caches: ObserveCacheStore, o: { now: number; apply?: boolean; fullRefresh?: boolean }): Promise<{ plan: Plan; configReads: number }> {
+async function reconcileCached(w: World, store: StateStore, caches: ObserveCacheStore, o: { now: number; apply?: boolean; fullRefresh?: boolean }): Promise<{ plan: Plan; configReads: number; observed: ObservedResource[] }> {
   const desired = await w.load();
   const session = await connect(w, desired);
   const before = w.sim.requests()[CONFIG_READ] ?? 0;
@@ -34,7 +34,7 @@ async function reconcileCached(w: World, store: StateStore, caches: ObserveCache
     const providers = new Map<string, Provider>([["pve", proxmoxProvider]]);
     const open = await openCaches(caches, ["pve"], { desired, state, env: w.env, now: o.now, reuse: !o.fullRefresh });
     const observed = await observeAll(sessions, desired, state, open);
-    const { plan: p } = await planFreshly({ sessions, observed, plan: (obs) => plan({ stack: STACK, desired, observed: obs, state, providers, options: { allowMassDelete: true } }) });
+    const { plan: p, observed: seen } = await planFreshly({ sessions, observed, plan: (obs) => plan({ stack: STACK, desired, observed: obs, state, providers, options: { allowMassDelete: true } }) });
     await saveCaches(caches, open);
     const configReads = (w.sim.requests()[CONFIG_READ] ?? 0) - before;
     if (o.apply) {
@@ -44,7 +44,7 @@ async function reconcileCached(w: World, store: StateStore, caches: ObserveCache
       });
       expect(r.result).toBe("succeeded");
     }
-    return { plan: p, configReads };
+    return { plan: p, configReads, observed: seen.get("pve") ?? [] };
   } finally {
     await session.close();
   }
@@ -175,5 +175,50 @@ spec:
     const step = r.plan.steps.find((s) => s.address === "Container/app")!;
     expect(step.action).toBe("update");
     expect(step.changes.map((c) => c.path).sort()).toEqual(["description", "onboot"]); // planned from a fresh read
+  });
+});
+
+describe("proxmox observe: guest agent addresses and the observation cache", () => {
+  const AGENT_READ = "GET /nodes/{node}/qemu/{vmid}/agent/network-get-interfaces";
+  const web = (description: string) => vmYaml("web", `  memory: 1GiB\n  disks: [{ size: 4GiB }]\n  networks: [{ model: virtio }]\n  power: running\n  description: "${description}"\n`);
+  let w: World;
+  let store: StateStore;
+  let caches: ObserveCacheStore;
+  const t0 = Date.now();
+  beforeEach(async () => {
+    w = await startWorld();
+    store = await openFileStateStore(w.dir);
+    caches = memoryCacheStore();
+    await w.write({ "pve.yaml": providerYaml(), "web.yaml": web("web") });
+    await reconcileCached(w, store, caches, { now: t0, apply: true });
+    await changeOutside(w, "web", { agent: 1 }); // not in the list data
+    await reconcileCached(w, store, caches, { now: t0 + 1000, fullRefresh: true });
+  });
+  afterEach(async () => {
+    await store.close();
+    await w.stop();
+  });
+
+  it("asks the agent of a running VM whose config the cache served, and never keeps its addresses in the cache", async () => {
+    const agentCalls = () => w.sim.requests()[AGENT_READ] ?? 0;
+    const before = agentCalls();
+    const r = await reconcileCached(w, store, caches, { now: t0 + 2000 });
+    expect(r.configReads).toBe(0);
+    const vm = r.observed.find((o) => o.name === "web")!;
+    expect(vm.cachedAt).toBeDefined();
+    expect(vm.status?.addresses?.[0]).toMatch(/^10\./);
+    expect(agentCalls() - before).toBe(1);
+    const kept = await caches.load("pve", (await openCaches(caches, ["pve"], { desired: await w.load(), state: await store.read(), env: w.env, now: t0, reuse: true })).get("pve")!.identity);
+    expect(kept.length).toBe(1);
+    expect(kept[0]!.observed.status?.addresses).toBeUndefined();
+  });
+
+  it("keeps the addresses of a VM read again before a change", async () => {
+    await w.write({ "web.yaml": web("changed in git") });
+    const r = await reconcileCached(w, store, caches, { now: t0 + 2000 });
+    expect(r.configReads).toBe(1); // the fresh read before the update
+    const vm = r.observed.find((o) => o.name === "web")!;
+    expect(vm.cachedAt).toBeUndefined();
+    expect(vm.status?.addresses?.[0]).toMatch(/^10\./);
   });
 });
