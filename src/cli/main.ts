@@ -45,8 +45,8 @@ Examples:
 Exit codes: 0 success, 1 error, 2 changes present (plan --detailed-exitcode), 130 interrupted.
 Environment: NO_COLOR disables colour.`,
     );
-  registerCommands(program, currentIO);
   try {
+    await registerCommands(program, currentIO, argv);
     let code: number | undefined;
     program.hook("postAction", (_cmd, action) => {
       const v = (action as Command & { _exitCode?: number })._exitCode;

@@ -3,7 +3,8 @@ import { stat } from "node:fs/promises";
 import { ManifestError } from "../manifest/diagnostics.js";
 import { loadManifests } from "../manifest/load.js";
 import type { DesiredState } from "../manifest/model.js";
-import { openStateStore } from "../state/open-store.js";
+import { chooseStateBackend, openStateStore } from "../state/open-store.js";
+import { loadParseCache, saveParseCache } from "../state/parse-cache-file.js";
 import type { StateStore } from "../state/contract.js";
 import { stateSourceOf, type StateSource } from "../state/state-source.js";
 import type { CliIO } from "./io.js";
@@ -53,15 +54,28 @@ export function stackName(root: string, opts: WorkspaceOptions, env: NodeJS.Proc
 export async function openWorkspace(paths: string[], opts: WorkspaceOptions, io: CliIO, loadDesired = true): Promise<Workspace> {
   const list = paths.length ? paths : ["."];
   const root = await stateRoot(list, io.cwd);
+  const stack = stackName(root, opts, io.env);
+  const explicitStack = opts.explicitStack ?? (opts.stack !== undefined || (io.env.VMSYNC_STACK ?? "") !== "");
   let desired: DesiredState = { providers: new Map(), templates: new Map(), resources: [] };
   if (loadDesired) {
-    const result = await loadManifests(list, io.cwd);
+    // parsed manifests are kept beside a file state only: with PostgreSQL nothing is written locally
+    const local = await usesLocalFiles(root, stack, opts, io.env);
+    const parseCache = local ? await loadParseCache(root) : undefined;
+    const result = await loadManifests(list, io.cwd, parseCache);
+    if (parseCache && result.errors === 0) await saveParseCache(root, parseCache);
     if (result.errors > 0) throw new ManifestError(result.diagnostics);
     if (result.diagnostics.length && !io.json) io.stderr.write(renderDiagnostics(result.diagnostics, io.color));
     desired = result.desired;
   }
-  const stack = stackName(root, opts, io.env);
-  const explicitStack = opts.explicitStack ?? (opts.stack !== undefined || (io.env.VMSYNC_STACK ?? "") !== "");
   const store = await openStateStore({ root, stack, explicitStack, env: io.env, ...(opts.state ? { url: opts.state } : {}) });
   return { paths: list, root, stack, desired, store, source: stateSourceOf(store, root, stack, explicitStack) };
+}
+
+/** True when the state lives in `.vmsync/` (not PostgreSQL), so local caches may be kept there too. */
+async function usesLocalFiles(root: string, stack: string, opts: WorkspaceOptions, env: NodeJS.ProcessEnv): Promise<boolean> {
+  try {
+    return (await chooseStateBackend({ root, stack, env, ...(opts.state ? { url: opts.state } : {}) })).backend === "file";
+  } catch {
+    return false; // a bad state setting is reported when the store is opened
+  }
 }

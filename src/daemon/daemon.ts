@@ -13,6 +13,8 @@ import type { Notifier } from "./notify.js";
 import { logPass, logEvent, logScheduleRun } from "./pass-log.js";
 import type { PassResult } from "./pass-types.js";
 import { reconcilePass, type PassContext } from "./reconcile-pass.js";
+import { memoryCacheStore } from "../reconcile/observe-caches.js";
+import { ParseCache } from "../manifest/parse-cache.js";
 import { jittered, Wakeups } from "./resync.js";
 import { RunQueue } from "./run-queue.js";
 import { GitPoller } from "./git-poller.js";
@@ -97,7 +99,7 @@ export class Daemon {
     this.ctx = {
       stack: o.stack, paths: o.paths, cwd: o.cwd, store: o.store, env: o.env, mode: o.mode, planOptions: o.planOptions, windows: o.windows, clock: o.clock,
       connect: o.connect, parallelism: o.parallelism, lockHolder: o.lockHolder, ...(o.execution ? { execution: o.execution } : {}),
-      health: this.health, leadership: this.leadership, stop: this.stopCtl.signal, abort: this.abortCtl.signal,
+      health: this.health, leadership: this.leadership, stop: this.stopCtl.signal, abort: this.abortCtl.signal, observeCache: memoryCacheStore(), parseCache: new ParseCache(),
       onEvent: (e: ExecEvent) => (this.metrics.onEvent(e), logEvent(o.logger, e)), onRequest: this.metrics.onRequest,
     };
     this.schedules = new ScheduleRunner({

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { registerProcessMetrics } from "./process-metrics.js";
 import type { ConnectOptions } from "../providers/contract.js";
 import type { ExecEvent } from "../reconcile/events.js";
 import type { ResourceConditions } from "./conditions.js";
@@ -33,7 +34,7 @@ export class DaemonMetrics {
   private readonly leader = new Gauge({ name: "vmsync_leader", help: "1 while this daemon is the leader of its stack", registers: [this.registry] });
 
   constructor(opts: { processMetrics?: boolean } = {}) {
-    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "vmsync_" }) // prom-client names start with process_ or nodejs_ themselves;
+    if (opts.processMetrics !== false) registerProcessMetrics(this.registry, "vmsync_"); // the names start with process_ or nodejs_ themselves
   }
 
   /** Records a finished pass and the per-resource conditions it produced. */

@@ -1,10 +1,13 @@
 import type { Connections } from "../cli/connect.js";
 import { loadManifests } from "../manifest/load.js";
+import type { ParseCache } from "../manifest/parse-cache.js";
 import type { DesiredState } from "../manifest/model.js";
-import type { ConnectOptions } from "../providers/contract.js";
+import type { ConnectOptions, ObservedResource } from "../providers/contract.js";
 import type { ExecEvent } from "../reconcile/events.js";
+import { planFreshly } from "../reconcile/fresh-reads.js";
 import { observeAll, providersInUse } from "../reconcile/observe.js";
 import { readCapacity } from "../reconcile/observe-capacity.js";
+import { openCaches, saveCaches, type ObserveCacheStore } from "../reconcile/observe-caches.js";
 import { plan as computePlan } from "../reconcile/plan.js";
 import type { RetryPolicy, RetryRuntime } from "../reconcile/retry.js";
 import type { LockInfo, StateSnapshot, StateStore } from "../state/contract.js";
@@ -42,6 +45,13 @@ export interface PassContext {
   /** Executor retry settings (tests run retries without waiting). */
   execution?: { retry?: RetryPolicy; runtime?: RetryRuntime };
   lockHolder: Omit<LockInfo, "id" | "acquiredAt">;
+  /**
+   * Observation caches kept between passes (memory): a pass reads only the objects whose list data
+   * changed or whose last read is older than the provider's full-read interval. None: read all.
+   */
+  observeCache?: ObserveCacheStore;
+  /** Parsed manifests kept between passes: a pass parses only the files whose text changed. */
+  parseCache?: ParseCache;
 }
 
 /**
@@ -53,7 +63,7 @@ export interface PassContext {
 export async function reconcilePass(ctx: PassContext, input: { reasons: string[]; revision?: string; lastRevision?: string }): Promise<PassResult> {
   const startedAt = ctx.clock.now();
   const meta = { startedAt, reasons: input.reasons, ...(input.revision ? { revision: input.revision } : {}) };
-  const loaded = await loadManifests(ctx.paths, ctx.cwd);
+  const loaded = await loadManifests(ctx.paths, ctx.cwd, ctx.parseCache);
   if (loaded.errors > 0) return { ...meta, outcome: "invalid", diagnostics: loaded.diagnostics, finishedAt: ctx.clock.now() };
   const desired = loaded.desired;
   ctx.health.refresh(specHashes(desired.resources));
@@ -68,14 +78,17 @@ export async function reconcilePass(ctx: PassContext, input: { reasons: string[]
     const conn = connections;
     const held = ctx.health.excludes(ctx.clock.now());
     const planFrom = async (s: StateSnapshot) => {
-      const [observed, capacity] = await Promise.all([observeAll(conn.sessions, desired, s), readCapacity(conn.sessions, desired)]);
-      const once = (extra: string[]) => computePlan({
-        stack: ctx.stack, desired, observed, state: s, providers: conn.providers, capacity,
+      const caches = ctx.observeCache ? await openCaches(ctx.observeCache, [...conn.sessions.keys()], { desired, state: s, env: ctx.env, now: ctx.clock.now(), reuse: true }) : undefined;
+      const [seen, capacity] = await Promise.all([observeAll(conn.sessions, desired, s, caches), readCapacity(conn.sessions, desired)]);
+      const once = (extra: string[]) => (o: Map<string, ObservedResource[]>) => computePlan({
+        stack: ctx.stack, desired, observed: o, state: s, providers: conn.providers, capacity,
         options: { ...ctx.planOptions, excludes: [...ctx.planOptions.excludes, ...extra.map(literalGlob)], refreshOnly: ctx.mode === "observe" },
       });
-      const first = once(held);
-      const blocked = first.steps.filter((st) => st.blocked);
-      return { plan: blocked.length ? once([...held, ...blocked.map((b) => b.address)]) : first, blocked, observed };
+      const first = await planFreshly({ sessions: conn.sessions, observed: seen, plan: once(held) });
+      const blocked = first.plan.steps.filter((st) => st.blocked);
+      const final = blocked.length ? await planFreshly({ sessions: conn.sessions, observed: first.observed, plan: once([...held, ...blocked.map((b) => b.address)]) }) : first;
+      if (caches) await saveCaches(ctx.observeCache!, caches);
+      return { plan: final.plan, blocked, observed: final.observed };
     };
     let { plan, blocked, observed } = await planFrom(state);
     const base = { ...meta, outcome: "reconciled" as const, desired, blocked, held, observed, current: plan };

@@ -31,7 +31,9 @@ export function watchManifests(opts: { paths: string[]; cwd: string; clock: Cloc
     ignoreInitial: true,
     ignored: (p: string) => IGNORED_DIR.test(p),
     atomic: true,
-    awaitWriteFinish: { stabilityThreshold: Math.min(200, Math.max(20, opts.debounceMs)), pollInterval: 20 },
+    // a file counts as written once its size held for 50 ms (less with a shorter debounce): long
+    // enough for a copy in progress, short enough that a save starts its plan within ~⅓ s
+    awaitWriteFinish: { stabilityThreshold: Math.min(50, Math.max(20, opts.debounceMs)), pollInterval: 10 },
     persistent: true,
   });
   const ready = new Promise<void>((res) => watcher.once("ready", () => res()));

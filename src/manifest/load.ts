@@ -6,6 +6,7 @@ import { resolveDocuments, type LoadedDocument } from "./resolve.js";
 import { checkFileRefs } from "./secrets.js";
 import { validateDocument } from "./validate.js";
 import { parseYamlDocuments } from "./yaml-source.js";
+import type { ParseCache } from "./parse-cache.js";
 
 /** What loading manifests gives: the desired state (meaningful only without errors) and every diagnostic. */
 export interface LoadResult {
@@ -21,9 +22,11 @@ export interface LoadResult {
  * Loads manifests from files and folders: finds `.yaml`/`.yml` files, parses every document,
  * validates it against its kind's schema, and resolves references into the desired state. Never
  * throws for problems in the manifests: they are all returned as diagnostics, sorted by position.
+ * With `parseCache`, files whose text was parsed before are not parsed again.
  */
-export async function loadManifests(paths: string[], cwd = process.cwd()): Promise<LoadResult> {
+export async function loadManifests(paths: string[], cwd = process.cwd(), parseCache?: ParseCache): Promise<LoadResult> {
   const bag = new DiagnosticBag();
+  parseCache?.nextLoad();
   const files = await findManifestFiles(paths.length > 0 ? paths : ["."], bag, cwd);
   const docs: LoadedDocument[] = [];
   const invalid = new Set<string>();
@@ -35,7 +38,7 @@ export async function loadManifests(paths: string[], cwd = process.cwd()): Promi
       bag.error({ file: file.display, line: 1, column: 1 }, "unreadable-file", "", `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, "Check the file's permissions.");
       continue;
     }
-    for (const doc of parseYamlDocuments(file.display, text, bag)) {
+    for (const doc of parseYamlDocuments(file.display, text, bag, parseCache)) {
       checkFileRefs(doc, file.path, file.root, bag);
       const valid = validateDocument(doc, bag);
       if (valid) docs.push({ ...valid, absFile: file.path, root: file.root });

@@ -1,4 +1,6 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
+import { createRequire } from "node:module";
+import { AJV_OPTIONS, EXTRA_KEYWORDS, schemaHash } from "./ajv-setup.js";
 import { didYouMean, fieldPath, type DiagnosticBag } from "./diagnostics.js";
 import { API_VERSION, isKindName, kindNames, kindSchemas, SECRET_KEYWORD, type KindName } from "./schema/index.js";
 import type { YamlDocument } from "./yaml-source.js";
@@ -17,13 +19,43 @@ export interface ValidDocument {
   salvaged?: boolean;
 }
 
-const ajv = new Ajv2020({ allErrors: true, verbose: true, useDefaults: false, strict: false });
-ajv.addKeyword({ keyword: SECRET_KEYWORD });
+/**
+ * Each kind's validator: the one compiled at build time (dist/manifest/validators/<Kind>.cjs, by
+ * scripts/build-validators.mjs) when it was compiled from this very schema, else compiled now with
+ * the same options (tests run from src/; a build that skipped the step). Both are loaded with
+ * `require` and only for the kinds a run meets, so a plan of VMs never loads the others.
+ */
+const require = createRequire(import.meta.url);
 const validators = new Map<KindName, ValidateFunction>();
+let compiler: ((kind: KindName) => ValidateFunction) | undefined;
+
+function prebuiltValidator(kind: KindName): ValidateFunction | undefined {
+  try {
+    const mod = require(`./validators/${kind}.cjs`) as { validate?: ValidateFunction; schemaHash?: string };
+    return mod.schemaHash === schemaHash(kind) ? mod.validate : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function compileNow(kind: KindName): ValidateFunction {
+  if (!compiler) {
+    const { Ajv2020 } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
+    const ajv = new Ajv2020(AJV_OPTIONS);
+    for (const keyword of EXTRA_KEYWORDS) ajv.addKeyword({ keyword });
+    compiler = (k) => ajv.compile(kindSchemas[k]);
+  }
+  return compiler(kind);
+}
+
+/** True when `kind` is validated by its build-time validator (for tests). */
+export function usesPrebuiltValidator(kind: KindName): boolean {
+  return prebuiltValidator(kind) !== undefined;
+}
 
 function validatorFor(kind: KindName): ValidateFunction {
   let v = validators.get(kind);
-  if (!v) validators.set(kind, (v = ajv.compile(kindSchemas[kind])));
+  if (!v) validators.set(kind, (v = prebuiltValidator(kind) ?? compileNow(kind)));
   return v;
 }
 

@@ -1,5 +1,6 @@
-import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node } from "yaml";
+import { isMap, isScalar, isSeq, parseAllDocuments, type Node } from "yaml";
 import type { DiagnosticBag, SourcePos } from "./diagnostics.js";
+import { jsonExact, linePositions, pathKey, type ParseCache, type ParsedFile } from "./parse-cache.js";
 
 /** Most aliases a document may expand; more is treated as an alias bomb (billion laughs). */
 export const MAX_ALIAS_COUNT = 100;
@@ -21,19 +22,38 @@ export interface YamlDocument {
 
 /**
  * Parses the multi-document YAML `text` of `file`. Syntax errors, duplicate keys and alias bombs
- * become diagnostics (the broken document is dropped; the others still load).
+ * become diagnostics (the broken document is dropped; the others still load). With `cache`, a file
+ * whose text was parsed before is not parsed again (see `ParseCache`).
  */
-export function parseYamlDocuments(file: string, text: string, bag: DiagnosticBag): YamlDocument[] {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+export function parseYamlDocuments(file: string, text: string, bag: DiagnosticBag, cache?: ParseCache): YamlDocument[] {
+  const lines = linePositions(text);
   const pos = (offset: number): SourcePos => {
-    const { line, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
+    const { line, col } = lines(Math.max(0, Math.min(offset, text.length)));
     return { file, line, column: col };
   };
-  if (!Array.isArray(docs)) return []; // an empty stream
-  const out: YamlDocument[] = [];
+  const cached = cache?.get(text);
+  const docs = cached ? cached.docs.map((d) => ({ ...d, value: JSON.parse(d.json) as unknown })) : parseFresh(text, bag, pos, cache);
+  return docs.map((d) => ({
+    file,
+    index: d.index,
+    value: d.value,
+    start: pos(d.start),
+    positionOf: (path, atKey = false) => pos(offsetOf(d, path, atKey)),
+  }));
+}
+
+/** A parsed document: its value and where its nodes are. */
+type ParsedDoc = Omit<ParsedFile["docs"][number], "json"> & { value: unknown };
+
+/** Parses `text` with the `yaml` library; keeps the result in `cache` when the file has no errors and plain JSON values. */
+function parseFresh(text: string, bag: DiagnosticBag, pos: (offset: number) => SourcePos, cache: ParseCache | undefined): ParsedDoc[] {
+  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, merge: true });
+  const out: ParsedDoc[] = [];
+  if (!Array.isArray(docs)) return out; // an empty stream
+  let clean = true;
   docs.forEach((doc, index) => {
     if (doc.errors.length > 0) {
+      clean = false;
       for (const err of doc.errors) {
         bag.error(pos(err.pos[0]), "yaml-syntax", "", `YAML syntax error: ${firstLine(err.message)}`, syntaxHint(err.code));
       }
@@ -44,6 +64,7 @@ export function parseYamlDocuments(file: string, text: string, bag: DiagnosticBa
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
+      clean = false;
       bag.error(
         pos(doc.range[0]),
         "yaml-alias-limit",
@@ -53,15 +74,40 @@ export function parseYamlDocuments(file: string, text: string, bag: DiagnosticBa
       );
       return;
     }
-    out.push({
-      file,
-      index,
-      value,
-      start: pos(doc.contents.range[0]),
-      positionOf: (path, atKey = false) => pos(offsetOf(doc, path, atKey)),
-    });
+    if (!jsonExact(value)) clean = false;
+    const nodes: Record<string, [number, number]> = {};
+    const root = doc.contents as Node;
+    indexNodes(root, [], root.range?.[0] ?? 0, nodes);
+    out.push({ index, value, start: root.range?.[0] ?? 0, nodes });
   });
+  if (clean && cache) cache.set(text, { docs: out.map(({ value, ...d }) => ({ ...d, json: JSON.stringify(value) })) });
   return out;
+}
+
+/**
+ * Records the offset of every node below `node` by field path: mapping entries with their value's
+ * offset (their key's when the value has none) and their key's; sequence items with their own.
+ */
+function indexNodes(node: Node | null | undefined, path: Array<string | number>, offset: number, out: Record<string, [number, number]>): void {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const keyNode = pair.key as Node | null;
+      const key = isScalar(keyNode) ? keyNode.value : keyNode;
+      if (typeof key !== "string" && typeof key !== "number") continue;
+      const value = pair.value as Node | null;
+      const at = value?.range?.[0] ?? keyNode?.range?.[0] ?? offset;
+      const p = [...path, key];
+      out[pathKey(p)] = [at, keyNode?.range?.[0] ?? -1];
+      indexNodes(value, p, at, out);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => {
+      const at = (item as Node | null)?.range?.[0] ?? offset;
+      const p = [...path, i];
+      out[pathKey(p)] = [at, -1];
+      indexNodes(item as Node | null, p, at, out);
+    });
+  }
 }
 
 function firstLine(message: string): string {
@@ -82,28 +128,14 @@ function syntaxHint(code: string): string {
   }
 }
 
-/** Offset of the node at `path` (or its key), walking down maps and sequences as far as they go. */
-function offsetOf(doc: Document, path: ReadonlyArray<string | number>, atKey: boolean): number {
-  let node: Node | null | undefined = doc.contents as Node | null;
-  let offset = node?.range?.[0] ?? 0;
-  for (let i = 0; i < path.length; i++) {
-    const key = path[i]!;
-    if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === key);
-      if (!pair) return offset;
-      const last = i === path.length - 1;
-      const keyNode = pair.key as Node | null;
-      if (last && atKey && keyNode?.range) return keyNode.range[0];
-      node = pair.value as Node | null;
-      offset = node?.range?.[0] ?? keyNode?.range?.[0] ?? offset;
-    } else if (isSeq(node) && typeof key === "number") {
-      const item = node.items[key] as Node | undefined;
-      if (!item) return offset;
-      node = item;
-      offset = item.range?.[0] ?? offset;
-    } else {
-      return offset;
-    }
+/** Offset of the node at `path` (or its key), as far down the path as the document goes. */
+function offsetOf(doc: Pick<ParsedDoc, "start" | "nodes">, path: ReadonlyArray<string | number>, atKey: boolean): number {
+  let offset = doc.start;
+  for (let i = 1; i <= path.length; i++) {
+    const node = doc.nodes[pathKey(path.slice(0, i))];
+    if (!node) return offset;
+    if (i === path.length && atKey && node[1] >= 0) return node[1];
+    offset = node[0];
   }
   return offset;
 }

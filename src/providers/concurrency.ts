@@ -5,23 +5,28 @@
  */
 
 /**
- * Token bucket: `rate` tokens per second, capacity `max(1, rate)` (bursts up to one second's worth).
- * Waiters are served in call order, so a burst of callers is spread evenly. `limitTo` lowers the
- * rate (never raises it), for limiters shared by several sessions where the strictest wins.
+ * Token bucket: `rate` tokens per second, capacity `burst` (default `max(1, rate)`: bursts up to one
+ * second's worth). Waiters are served in call order, so a burst of callers is spread evenly.
+ * `limitTo` lowers the rate (never raises it), for limiters shared by several sessions where the
+ * strictest wins; the capacity then becomes one second's worth of the new rate.
  */
 export class TokenBucket {
   private tokens: number;
+  private capacity: number;
   private last = Date.now();
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(private rate: number) {
-    this.tokens = Math.max(1, rate);
+  constructor(private rate: number, burst?: number) {
+    this.capacity = Math.max(1, burst ?? rate);
+    this.tokens = this.capacity;
   }
 
   /** Lowers the rate to `rate` when it is stricter than the current one. */
   limitTo(rate: number): void {
-    this.rate = Math.min(this.rate, rate);
-    this.tokens = Math.min(this.tokens, Math.max(1, this.rate));
+    if (rate >= this.rate) return;
+    this.rate = rate;
+    this.capacity = Math.max(1, rate);
+    this.tokens = Math.min(this.tokens, this.capacity);
   }
 
   /** Resolves when a request may be sent; resolves early (letting the request fail) when `signal` aborts. */
@@ -34,7 +39,7 @@ export class TokenBucket {
   private async wait(signal?: { readonly aborted: boolean }): Promise<void> {
     for (;;) {
       const now = Date.now();
-      this.tokens = Math.min(Math.max(1, this.rate), this.tokens + ((now - this.last) / 1000) * this.rate);
+      this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.rate);
       this.last = now;
       if (this.tokens >= 1) {
         this.tokens -= 1;
@@ -79,4 +84,18 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return out;
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts (the caller checks the signal). */
+export function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }

@@ -1,4 +1,5 @@
 import type { DesiredProvider, DesiredResource, ResourceKind } from "../manifest/model.js";
+import type { ObserveCache } from "./observe-cache.js";
 
 /**
  * The provider seam. Each provider folder exports one `Provider`. The planner uses only its pure
@@ -137,6 +138,13 @@ export interface ObservedResource {
    * and changes nothing on it, while the rest of the plan goes on.
    */
   error?: { code: string; message: string };
+  /**
+   * Set when this observe did not read the object's details again but served them from an earlier
+   * read (ISO time of that read), because the cheap list data it was read under is unchanged (see
+   * `ObserveScope.cache`). Never part of the fingerprint; before vmsync changes or deletes such an
+   * object it reads it again (`ProviderSession.reread`, reconcile/fresh-reads.ts).
+   */
+  cachedAt?: string;
 }
 
 /**
@@ -171,6 +179,18 @@ export interface ObserveScope {
    * address stands for in the providers' observations (by its state id, else by this stack's marker).
    */
   locate?: (address: string, stack: string) => ObservedResource | undefined;
+  /**
+   * Kinds of the creates an interrupted run may have left behind on this provider (its pending
+   * records): a provider that skips reading a kind nothing else asks for must still read these.
+   */
+  pendingKinds?: ResourceKind[];
+  /**
+   * Optional: details read by earlier observes. A provider whose bulk lists leave out details it
+   * must read one object at a time (Proxmox guest configs) may serve an object from it while the
+   * object's cheap list data is unchanged and the entry is younger than the provider's full-read
+   * interval, and remembers what it reads. Providers that read everything in bulk ignore it.
+   */
+  cache?: ObserveCache;
 }
 
 /** Options of `connect`. */
@@ -196,6 +216,13 @@ export interface CreateRequest {
   name: string;
   spec: CanonicalSpec;
   marker: OwnershipMarker;
+  /**
+   * True when nothing this create could adopt can exist: the plan was made from an observation of
+   * this run that found no object carrying the marker, no earlier run left a pending record for the
+   * address, and this is the first attempt. The provider may then skip looking for such an object
+   * (a listing that grows with the fleet) — never the checks that protect objects it does not own.
+   */
+  fresh?: boolean;
 }
 
 /** A request to update one resource in place. */
@@ -223,6 +250,11 @@ export interface ProviderSession {
   create(req: CreateRequest, ctx: OperationContext): Promise<ObservedResource>;
   update(req: UpdateRequest, ctx: OperationContext): Promise<ObservedResource>;
   delete(req: DeleteRequest, ctx: OperationContext): Promise<void>;
+  /**
+   * Reads these objects' details again, bypassing any cache (objects gone are left out). Required of
+   * a provider that ever sets `ObservedResource.cachedAt`: the plan re-reads what it would change.
+   */
+  reread?(targets: Array<{ kind: ResourceKind; externalId: string }>): Promise<ObservedResource[]>;
   /** Optional kind-specific actions. */
   snapshots?: SnapshotActions;
   /** Optional: power actions people ask for (`vmsync restart`). */

@@ -3,6 +3,7 @@ import { partialEffectsOf, type FieldChange, type PartialEffect, type ObservedRe
 import type { HistoryStep, StateChange, StateStore } from "../state/contract.js";
 import type { ApplyResult, EventInput, EventSink, ExecEvent } from "./events.js";
 import { isRunnable, StepGraph } from "./graph.js";
+import { StepScheduler } from "./scheduler.js";
 import type { Plan, PlanStep } from "./plan-types.js";
 import { defaultRetry, realRuntime, withRetry, type RetryPolicy, type RetryRuntime } from "./retry.js";
 
@@ -59,6 +60,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
   // how each managed resource came under management survives updates (an imported VM stays "imported")
   const before = await input.store.read();
   const origins = new Map(Object.values(before.resources).map((r) => [r.address, r.origin]));
+  const pendingBefore = new Set(Object.keys(before.pending));
   const graph = new StepGraph(runnable);
   const status = new Map<string, HistoryStep["result"] | "running">();
   const history: HistoryStep[] = [];
@@ -80,26 +82,28 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
     }
   };
 
+  const scheduler = new StepScheduler(graph, runnable);
+  const busy = (provider: string) => {
+    const limit = input.limits.get(provider)?.concurrency ?? input.parallelism;
+    const now = inFlight.get(provider) ?? 0;
+    return now < limit ? now / limit : undefined;
+  };
   await new Promise<void>((resolveAll) => {
     const pump = () => {
-      if (!input.stop.aborted) {
-        for (const step of runnable) {
-          if (running >= input.parallelism) break;
-          if (status.has(step.address)) continue;
-          if (!graph.waitsFor(step.address).every((d) => status.get(d) === "succeeded")) continue;
-          const provider = step.provider ?? "";
-          const limit = input.limits.get(provider)?.concurrency ?? input.parallelism;
-          if ((inFlight.get(provider) ?? 0) >= limit) continue;
-          status.set(step.address, "running");
-          inFlight.set(provider, (inFlight.get(provider) ?? 0) + 1);
-          running++;
-          void runStep(input, step, runtime, emit, origins.get(step.address)).then(({ result, error }) => {
-            running--;
-            inFlight.set(provider, inFlight.get(provider)! - 1);
-            finish(step, result, error);
-            pump();
-          });
-        }
+      while (!input.stop.aborted && running < input.parallelism) {
+        const step = scheduler.next(busy);
+        if (!step) break;
+        const provider = step.provider ?? "";
+        status.set(step.address, "running");
+        inFlight.set(provider, (inFlight.get(provider) ?? 0) + 1);
+        running++;
+        void runStep(input, step, runtime, emit, { origin: origins.get(step.address), pendingBefore: pendingBefore.has(step.address) }).then(({ result, error }) => {
+          running--;
+          inFlight.set(provider, inFlight.get(provider)! - 1);
+          finish(step, result, error);
+          if (result === "succeeded") scheduler.succeeded(step.address);
+          pump();
+        });
       }
       if (running === 0) resolveAll();
     };
@@ -123,7 +127,8 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
 }
 
 /** Runs one step with retries and commits its outcome to state. Never throws. */
-async function runStep(input: ExecuteInput, step: PlanStep, runtime: RetryRuntime, emit: (e: EventInput) => void, origin?: "created" | "imported"): Promise<{ result: "succeeded" | "failed"; error?: string }> {
+async function runStep(input: ExecuteInput, step: PlanStep, runtime: RetryRuntime, emit: (e: EventInput) => void, known: { origin?: "created" | "imported" | undefined; pendingBefore: boolean }): Promise<{ result: "succeeded" | "failed"; error?: string }> {
+  const origin = known.origin;
   const t0 = runtime.now();
   const limits = input.limits.get(step.provider ?? "");
   const deadline = t0 + (limits?.stepTimeoutMs ?? 15 * 60_000);
@@ -135,10 +140,12 @@ async function runStep(input: ExecuteInput, step: PlanStep, runtime: RetryRuntim
   const effects: PartialEffect[] = [];
   try {
     const { value: observed } = await withRetry(
-      async () => {
+      async (attempt) => {
         if (signal.aborted) throw Object.assign(new Error(timeout.aborted ? "step deadline passed" : "cancelled"), { retryable: false });
+        // a first attempt at a create no earlier run began, planned from this run's observation, has nothing to adopt
+        const fresh = attempt === 1 && !known.pendingBefore && step.action === "create";
         try {
-          return await perform(input, step, session, marker, { signal, deadline });
+          return await perform(input, step, session, { marker, fresh }, { signal, deadline });
         } catch (err) {
           effects.push(...partialEffectsOf(err)); // every attempt's partial work, not only the last one's
           throw err;
@@ -158,7 +165,8 @@ async function runStep(input: ExecuteInput, step: PlanStep, runtime: RetryRuntim
   }
 }
 
-async function perform(input: ExecuteInput, step: PlanStep, session: ProviderSession | undefined, marker: { stack: string; address: string }, ctx: { signal: AbortSignal; deadline: number }): Promise<ObservedResource | undefined> {
+async function perform(input: ExecuteInput, step: PlanStep, session: ProviderSession | undefined, how: { marker: { stack: string; address: string }; fresh: boolean }, ctx: { signal: AbortSignal; deadline: number }): Promise<ObservedResource | undefined> {
+  const marker = how.marker;
   const desired = step.desired ?? {};
   if (!session) {
     // state-only resources (SnapshotSchedule): nothing to call, the state commit is the change
@@ -166,7 +174,7 @@ async function perform(input: ExecuteInput, step: PlanStep, session: ProviderSes
   }
   const create = async () => {
     await input.store.commit([{ type: "putPending", pending: { address: step.address, kind: step.kind, provider: step.provider!, marker: `${marker.stack}/${marker.address}`, externalName: step.name, startedAt: new Date().toISOString(), runId: input.runId } }]);
-    return session.create({ address: step.address, kind: step.kind, name: step.name, spec: desired, marker }, ctx);
+    return session.create({ address: step.address, kind: step.kind, name: step.name, spec: desired, marker, ...(how.fresh ? { fresh: true } : {}) }, ctx);
   };
   switch (step.action) {
     case "create":

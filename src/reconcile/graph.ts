@@ -16,12 +16,21 @@ export class StepGraph {
     for (const s of steps) {
       const deps = s.dependsOn.filter((d) => this.steps.has(d) && d !== s.address);
       this.waits.set(s.address, deps);
-      for (const d of deps) this.dependents.set(d, [...(this.dependents.get(d) ?? []), s.address]);
+      for (const d of deps) {
+        const list = this.dependents.get(d);
+        if (list) list.push(s.address);
+        else this.dependents.set(d, [s.address]);
+      }
     }
   }
 
   waitsFor(address: string): string[] {
     return this.waits.get(address) ?? [];
+  }
+
+  /** The steps that wait directly for `address`. */
+  dependentsOf(address: string): string[] {
+    return this.dependents.get(address) ?? [];
   }
 
   /** Every step that (transitively) waits for `address`. */

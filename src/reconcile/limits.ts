@@ -1,16 +1,20 @@
 import type { DesiredState } from "../manifest/model.js";
 import { durationToMs } from "../manifest/units.js";
 import type { ProviderLimits } from "./execute.js";
+import { DEFAULT_CONCURRENCY } from "../providers/defaults.js";
 
-/** Default per-provider step concurrency and step deadline, when a Provider manifest sets none. */
-export const DEFAULT_LIMITS: ProviderLimits = { concurrency: 4, stepTimeoutMs: 15 * 60_000 };
+/** Default step deadline, when a Provider manifest sets none. */
+export const DEFAULT_STEP_TIMEOUT_MS = 15 * 60_000;
 
-/** The executor limits of every provider in the manifests (`spec.concurrency`, `spec.stepTimeout`). */
+/**
+ * The executor limits of every provider in the manifests (`spec.concurrency`, default per provider
+ * type — see providers/defaults.ts; `spec.stepTimeout`, default 15 minutes).
+ */
 export function providerLimits(desired: DesiredState): Map<string, ProviderLimits> {
   return new Map(
     [...desired.providers.values()].map((p) => [
       p.name,
-      { concurrency: p.spec.concurrency ?? DEFAULT_LIMITS.concurrency, stepTimeoutMs: durationToMs(p.spec.stepTimeout ?? "15m") ?? DEFAULT_LIMITS.stepTimeoutMs },
+      { concurrency: p.spec.concurrency ?? DEFAULT_CONCURRENCY[p.spec.type], stepTimeoutMs: durationToMs(p.spec.stepTimeout ?? "15m") ?? DEFAULT_STEP_TIMEOUT_MS },
     ]),
   );
 }

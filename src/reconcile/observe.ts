@@ -1,5 +1,6 @@
 import type { DesiredState, ResourceKind } from "../manifest/model.js";
 import type { ObservedResource, ObserveScope, ProviderSession } from "../providers/contract.js";
+import type { ObserveCache } from "../providers/observe-cache.js";
 import type { StateSnapshot } from "../state/contract.js";
 import { realRuntime, withRetry, type RetryPolicy } from "./retry.js";
 
@@ -18,17 +19,20 @@ export function providersInUse(desired: DesiredState, state: StateSnapshot): str
 
 /**
  * Observes every provider in use, concurrently (one bulk `observe` per provider), scoped to the
- * external ids in state and the names desired resources will have. Transient errors are retried
- * with backoff; a provider that still fails to observe fails the whole observation: planning on
- * partial knowledge could delete or duplicate. Sessions that observe inside what the providers
- * found (the guest layer) run second, with `scope.locate` and their state records.
+ * external ids in state and the names desired resources will have, each with its observation cache
+ * when `caches` has one (see `ObserveScope.cache`; plan with `planFreshly` then). Transient errors
+ * are retried with backoff; a provider that still fails to observe fails the whole observation:
+ * planning on partial knowledge could delete or duplicate. Sessions that observe inside what the
+ * providers found (the guest layer) run second, with `scope.locate` and their state records.
  */
-export async function observeAll(sessions: Map<string, ProviderSession>, desired: DesiredState, state: StateSnapshot): Promise<Map<string, ObservedResource[]>> {
+export async function observeAll(sessions: Map<string, ProviderSession>, desired: DesiredState, state: StateSnapshot, caches?: Map<string, { cache: ObserveCache }>): Promise<Map<string, ObservedResource[]>> {
   const observeOne = async ([name, session]: [string, ProviderSession]) => {
     const externalIds = Object.values(state.resources).filter((r) => r.provider === name).map((r) => r.externalId);
     const mine = desired.resources.filter((r) => r.provider === name);
     const names = mine.map((r) => r.externalName ?? r.name);
-    const read = () => session.observe({ kinds: ALL_KINDS, externalIds, names, desired: mine });
+    const cache = caches?.get(name)?.cache;
+    const pendingKinds = [...new Set(Object.values(state.pending).filter((p) => p.provider === name).map((p) => p.kind as ResourceKind))];
+    const read = () => session.observe({ kinds: ALL_KINDS, externalIds, names, desired: mine, ...(pendingKinds.length ? { pendingKinds } : {}), ...(cache ? { cache } : {}) });
     const { value } = await withRetry(read, { policy: OBSERVE_RETRY, runtime: realRuntime, deadline: Date.now() + 120_000, signal: new AbortController().signal });
     return [name, value] as const;
   };

@@ -11,6 +11,8 @@ export interface SimHandle {
   credentials: Record<string, string>;
   /** The simulated VMs (and NFS exports) the SSH simulator serves as guests (src/sim/ssh/). */
   directory?: import("./ssh/directory.js").GuestDirectory;
+  /** API requests served since start, by endpoint label (see `RequestTally`); admin calls excluded. */
+  requests(): Record<string, number>;
   close(): Promise<void>;
 }
 

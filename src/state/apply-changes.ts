@@ -24,24 +24,42 @@ export class InvalidStateChangeError extends Error {
 export function applyChanges(snapshot: StateSnapshot, changes: readonly StateChange[]): StateSnapshot {
   changes.forEach(validateChange);
   const next: StateSnapshot = cloneJson(snapshot);
-  for (const change of cloneJson(changes)) {
+  applyInPlace(next, cloneJson(changes));
+  next.serial = snapshot.serial + 1;
+  return next;
+}
+
+/**
+ * Validates `changes` and returns a deep copy of them (through JSON, as storage would), or throws
+ * {@link InvalidStateChangeError} / a JSON error: what a backend checks before it writes a batch.
+ */
+export function checkedCopy(changes: readonly StateChange[]): StateChange[] {
+  if (!Array.isArray(changes)) throw new TypeError("commit() expects an array of changes");
+  changes.forEach(validateChange);
+  return cloneJson(changes) as StateChange[];
+}
+
+/**
+ * Applies already checked and copied `changes` to `target` itself (no serial change): for a backend
+ * that owns its snapshot, so a batch costs what it changes, not the size of the state.
+ */
+export function applyInPlace(target: StateSnapshot, changes: readonly StateChange[]): void {
+  for (const change of changes) {
     switch (change.type) {
       case "putResource":
-        next.resources[change.record.address] = change.record;
+        target.resources[change.record.address] = change.record;
         break;
       case "removeResource":
-        delete next.resources[change.address];
+        delete target.resources[change.address];
         break;
       case "putPending":
-        next.pending[change.pending.address] = change.pending;
+        target.pending[change.pending.address] = change.pending;
         break;
       case "clearPending":
-        delete next.pending[change.address];
+        delete target.pending[change.address];
         break;
     }
   }
-  next.serial = snapshot.serial + 1;
-  return next;
 }
 
 function validateChange(change: StateChange, index: number): void {

@@ -31,7 +31,8 @@ export class LockFileCorruptError extends Error {
 /** A lock held through `lock.json`. `release()` removes the file only while it still holds our id. */
 export class FileLockHandle implements LockHandle {
   #releasing: Promise<void> | undefined;
-  constructor(readonly info: LockInfo, readonly path: string) {}
+  /** `beforeRelease` runs while the lock is still ours, just before it is removed (its failure does not keep the lock). */
+  constructor(readonly info: LockInfo, readonly path: string, private readonly beforeRelease?: () => Promise<void>) {}
 
   /** Whether `release()` has been called. */
   get released(): boolean {
@@ -43,6 +44,7 @@ export class FileLockHandle implements LockHandle {
     this.#releasing ??= (async () => {
       const cur = await readLock(this.path).catch(() => undefined);
       if (cur?.id !== this.info.id) return;
+      await this.beforeRelease?.().catch(() => undefined);
       await unlinkIfExists(this.path);
       await fsyncDir(dirname(this.path));
     })();
@@ -55,13 +57,13 @@ export class FileLockHandle implements LockHandle {
  * dead process on this host. Throws {@link StateLockedError} (with `location`) naming the live
  * holder, or {@link LockFileCorruptError} when the existing lock cannot be read.
  */
-export async function acquireFileLock(path: string, info: LockInfo, location: string): Promise<FileLockHandle> {
+export async function acquireFileLock(path: string, info: LockInfo, location: string, opts: { beforeRelease?: () => Promise<void> } = {}): Promise<FileLockHandle> {
   const body = JSON.stringify(info, null, 2) + "\n";
   let corruptSince: number | undefined;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; ) {
     if (await createExclusive(path, body)) {
       await fsyncDir(dirname(path));
-      return new FileLockHandle(info, path);
+      return new FileLockHandle(info, path, opts.beforeRelease);
     }
     let holder: LockInfo | undefined;
     try {

@@ -2,6 +2,9 @@
  * The default state backend: files under `<manifest folder>/.vmsync/`.
  *
  * - `state.json`    the snapshot, replaced atomically (temp file, fsync, rename, fsync of the folder)
+ * - `state.journal` batches committed since the snapshot, appended (only once the state is larger
+ *                   than 64 KiB; folded into `state.json` when it grows and when the apply lock is
+ *                   released) — see state-files.ts and state-journal.ts
  * - `history.jsonl` append-only, one HistoryEntry per line
  * - `lock.json`     the apply lock, naming its holder (see file-lock.ts)
  *
@@ -10,21 +13,16 @@
  * processes are only safe under the apply lock, which is how vmsync uses them.
  */
 import { randomUUID } from "node:crypto";
-import { readFile, realpath } from "node:fs/promises";
+import { realpath } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import {
-  emptyState,
-  type HistoryEntry,
-  type LockInfo,
-  type StateChange,
-  type StateSnapshot,
-  type StateStore,
-} from "./contract.js";
-import { applyChanges, checkSnapshot } from "./apply-changes.js";
-import { ensureFileMode, ensurePrivateDir, errCode, removeStaleTempFiles, writeFileAtomic } from "./atomic-write.js";
+import type { HistoryEntry, LockInfo, StateChange, StateSnapshot, StateStore } from "./contract.js";
+import { ensureFileMode, ensurePrivateDir, removeStaleTempFiles } from "./atomic-write.js";
 import { acquireFileLock, forceRemoveLock, type FileLockHandle } from "./file-lock.js";
 import { appendJsonLine, readJsonLines } from "./history-file.js";
 import { stateIo } from "./state-io-error.js";
+import { idle, serialise, stateFilesFor, type StateFiles } from "./state-files.js";
+
+export { StateFileCorruptError } from "./state-files.js";
 
 /** Options of {@link openFileStateStore}. */
 export interface FileStateStoreOptions {
@@ -33,47 +31,22 @@ export interface FileStateStoreOptions {
    * separate state in `.vmsync/stacks/<name>/`. Letters, digits, `.`, `_`, `-`; at most 63 characters.
    */
   stack?: string;
-}
-
-/** Thrown when `state.json` exists but is not a snapshot. Never treated as empty: that would orphan everything. */
-export class StateFileCorruptError extends Error {
-  readonly code = "STATE_CORRUPT";
-  readonly retryable = false;
-  /** What to do about it. */
-  readonly hint =
-    "vmsync will not treat it as empty, because it would then forget every resource it manages. " +
-    "Restore the file from a backup or fix it by hand; remove it only if this folder really manages nothing yet.";
-  constructor(readonly path: string, readonly detail: string) {
-    super(`state file ${path} is unreadable: ${detail}`);
-    this.name = "StateFileCorruptError";
-  }
+  /** Size of the state (bytes) above which commits go to the journal (default 64 KiB; tests lower it). */
+  journalAboveBytes?: number;
 }
 
 const STACK_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-const queues = new Map<string, Promise<void>>();
-
-/** Runs `fn` after every earlier call with the same key has settled (a per-key mutex). */
-function serialise<T>(key: string, fn: () => Promise<T>): Promise<T> {
-  const run = (queues.get(key) ?? Promise.resolve()).then(fn);
-  const tail = run.then(
-    () => {},
-    () => {},
-  );
-  queues.set(key, tail);
-  void tail.then(() => {
-    if (queues.get(key) === tail) queues.delete(key);
-  });
-  return run;
-}
 
 /** A {@link StateStore} over files in one folder. Create it with {@link openFileStateStore}. */
 export class FileStateStore implements StateStore {
   /** The path of `state.json` (also what StateLockedError names). */
   readonly location: string;
   readonly statePath: string;
+  readonly journalPath: string;
   readonly historyPath: string;
   readonly lockPath: string;
   readonly #handles = new Set<FileLockHandle>();
+  readonly #files: StateFiles;
   #closed = false;
 
   /** Use {@link openFileStateStore}; the constructor does no I/O. */
@@ -81,50 +54,32 @@ export class FileStateStore implements StateStore {
     /** The folder holding the files (`.vmsync/` or `.vmsync/stacks/<name>/`), resolved. */
     readonly folder: string,
     readonly stack: string,
+    journalAboveBytes?: number,
   ) {
     this.statePath = join(folder, "state.json");
+    this.journalPath = join(folder, "state.journal");
     this.historyPath = join(folder, "history.jsonl");
     this.lockPath = join(folder, "lock.json");
     this.location = this.statePath;
+    this.#files = stateFilesFor(this.statePath, this.journalPath, journalAboveBytes === undefined ? {} : { journalAboveBytes });
   }
 
   /** The latest committed snapshot, or an empty one; throws {@link StateFileCorruptError} when unreadable. */
   async read(): Promise<StateSnapshot> {
     this.#assertOpen();
-    const text = await stateIo("read the state file", this.statePath, () =>
-      readFile(this.statePath, "utf8").catch((err: unknown) => {
-        if (errCode(err) === "ENOENT") return undefined;
-        throw err;
-      }),
-    );
-    if (text === undefined) return emptyState();
-    if (text.trim() === "") throw new StateFileCorruptError(this.statePath, "the file is empty");
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      throw new StateFileCorruptError(this.statePath, `invalid JSON (${(err as Error).message})`);
-    }
-    const checked = checkSnapshot(parsed);
-    if (typeof checked === "string") throw new StateFileCorruptError(this.statePath, checked);
-    return checked;
+    return stateIo("read the state file", this.statePath, () => this.#files.read());
   }
 
   /**
-   * Applies `changes` in order as one atomic, durable write and returns the new serial. An empty
+   * Applies `changes` in order as one atomic, durable batch and returns the new serial. An empty
    * batch writes nothing and returns the current serial. Invalid batches throw before anything is
-   * written. Serialised with other commits to the same file in this process.
+   * written. Serialised with other commits to the same file in this process (and written together
+   * with those queued meanwhile).
    */
   commit(changes: StateChange[]): Promise<number> {
     this.#assertOpen();
     if (!Array.isArray(changes)) return Promise.reject(new TypeError("commit() expects an array of changes"));
-    return serialise(this.statePath, async () => {
-      const current = await this.read();
-      if (changes.length === 0) return current.serial;
-      const next = applyChanges(current, changes);
-      await stateIo("write the state file", this.statePath, () => writeFileAtomic(this.statePath, JSON.stringify(next, null, 2) + "\n"));
-      return next.serial;
-    });
+    return stateIo("write the state file", this.statePath, () => this.#files.commit(changes));
   }
 
   /** Appends one entry to `history.jsonl`, durable before it resolves. */
@@ -161,7 +116,8 @@ export class FileStateStore implements StateStore {
       command: info.command,
       acquiredAt: new Date().toISOString(),
     };
-    const handle = await stateIo("take the state lock", this.lockPath, () => acquireFileLock(this.lockPath, full, this.location));
+    // releasing the lock folds the journal into state.json, while the lock still keeps writers out
+    const handle = await stateIo("take the state lock", this.lockPath, () => acquireFileLock(this.lockPath, full, this.location, { beforeRelease: () => this.#files.compact() }));
     for (const h of this.#handles) if (h.released) this.#handles.delete(h);
     this.#handles.add(handle);
     return handle;
@@ -177,7 +133,7 @@ export class FileStateStore implements StateStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.all([queues.get(this.statePath), queues.get(this.historyPath)]);
+    await Promise.all([idle(this.statePath), idle(this.historyPath)]);
     await Promise.all([...this.#handles].map((h) => h.release()));
     this.#handles.clear();
   }
@@ -207,9 +163,9 @@ export async function openFileStateStore(dir: string, opts: FileStateStoreOption
       await ensurePrivateDir(folder);
     }
     folder = await realpath(folder); // one mutex key per real file, whatever path it was opened by
-    const store = new FileStateStore(folder, stack);
+    const store = new FileStateStore(folder, stack, opts.journalAboveBytes);
     await removeStaleTempFiles(folder);
-    for (const f of [store.statePath, store.historyPath, store.lockPath]) await ensureFileMode(f);
+    for (const f of [store.statePath, store.journalPath, store.historyPath, store.lockPath]) await ensureFileMode(f);
     return store;
   });
 }

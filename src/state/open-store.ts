@@ -19,10 +19,8 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { StateStore } from "./contract.js";
-import { openFileStateStore } from "./file-store.js";
-import { PgLeaderLease, type PgLeaderLeaseOptions } from "./postgres/leader-lease.js";
-import { openPgStateStore } from "./postgres/open.js";
-import { PgStateStore } from "./postgres/store.js";
+import { FileStateStore, openFileStateStore } from "./file-store.js";
+import type { PgLeaderLease, PgLeaderLeaseOptions } from "./postgres/leader-lease.js";
 import { PgStateConfigError, resolvePgTarget, type PgPasswordSource } from "./postgres/url.js";
 
 /** The config file read from the manifest folder. */
@@ -110,14 +108,19 @@ export async function openStateStore(opts: OpenStateOptions): Promise<StateStore
     origin: choice.origin,
     forbidInlinePassword: choice.origin.startsWith("state.url"),
   });
+  // the PostgreSQL client is loaded only when the state lives there
+  const { openPgStateStore } = await import("./postgres/open.js");
   return openPgStateStore(target, { stack: opts.stack, ...(choice.config.schema ? { schema: choice.config.schema } : {}) });
 }
 
 /**
  * For `vmsync watch`: a leader lease on the same database when `store` is PostgreSQL (several
  * daemons may watch the stack), or undefined for the file backend (one daemon: always leader). The
- * lease shares the store's pool: release it before closing the store.
+ * lease shares the store's pool: release it before closing the store. Loads the PostgreSQL modules
+ * only for a PostgreSQL store.
  */
-export function leaderLeaseFor(store: StateStore, opts?: PgLeaderLeaseOptions): PgLeaderLease | undefined {
+export async function leaderLeaseFor(store: StateStore, opts?: PgLeaderLeaseOptions): Promise<PgLeaderLease | undefined> {
+  if (store instanceof FileStateStore) return undefined;
+  const [{ PgStateStore }, { PgLeaderLease }] = await Promise.all([import("./postgres/store.js"), import("./postgres/leader-lease.js")]);
   return store instanceof PgStateStore ? new PgLeaderLease(store.context, opts) : undefined;
 }

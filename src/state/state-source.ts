@@ -1,7 +1,7 @@
 import { relative } from "node:path";
 import type { StateStore } from "./contract.js";
 import { FileStateStore } from "./file-store.js";
-import { PgStateStore } from "./postgres/store.js";
+import type { PgStateStore } from "./postgres/store.js";
 
 /**
  * Which state a plan was made from, recorded in saved plans so that `vmsync apply plan.json` uses
@@ -24,8 +24,9 @@ export interface StateSource {
 /** The source of an open store, for a manifest folder `root`. */
 export function stateSourceOf(store: StateStore, root: string, stack: string, explicitStack: boolean): StateSource {
   if (store instanceof FileStateStore) return { backend: "file", stack, explicitStack, location: relative(root, store.statePath) };
-  if (store instanceof PgStateStore) {
-    const ctx = store.context;
+  // a PostgreSQL store, recognised by its context (not instanceof: that would load the PostgreSQL client into every command)
+  const ctx = (store as Partial<Pick<PgStateStore, "context">>).context;
+  if (ctx?.target && ctx.tables) {
     return { backend: "postgres", stack, explicitStack, location: `${withoutPassword(ctx.target.redacted)} (stack ${ctx.stack}, schema ${ctx.tables.schema})` };
   }
   return { backend: "file", stack, explicitStack, location: store.location };

@@ -25,6 +25,8 @@ export class FakeProvider implements Provider {
   readonly type = "proxmox" as const;
   readonly world = new Map<string, FakeObject>();
   readonly calls: Array<{ op: string; address: string; at: number }> = [];
+  /** Every create request, as the executor sent it (attempts included). */
+  readonly createRequests: CreateRequest[] = [];
   inFlight = 0;
   maxInFlight = 0;
   private nextId = 100;
@@ -90,10 +92,10 @@ export class FakeProvider implements Provider {
     };
     return {
       observe: async () => this.observed(),
-      create: (req: CreateRequest, ctx) => run("create", req.address, ctx, () => {
+      create: (req: CreateRequest, ctx) => (this.createRequests.push(structuredClone(req)), run("create", req.address, ctx, () => {
         const obj = this.put({ kind: req.kind, name: req.name, marker: req.marker, spec: structuredClone(req.spec) });
         return { kind: obj.kind, externalId: obj.id, name: obj.name, marker: req.marker, spec: structuredClone(obj.spec) };
-      }),
+      })),
       update: (req: UpdateRequest, ctx) => run("update", req.address, ctx, () => {
         const obj = this.world.get(req.externalId);
         if (!obj) throw new ProviderError(`update ${req.address}: ${req.externalId} not found`, { code: "NOT_FOUND", retryable: false });

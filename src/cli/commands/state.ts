@@ -2,8 +2,6 @@ import { hostname, userInfo } from "node:os";
 import type { Command } from "commander";
 import { openFileStateStore } from "../../state/file-store.js";
 import { openStateStore } from "../../state/open-store.js";
-import { migrateState } from "../../state/postgres/migrate-state.js";
-import { PgStateStore } from "../../state/postgres/store.js";
 import { isPostgresUrl } from "../../state/postgres/url.js";
 import { auditEntry } from "../audit.js";
 import { UsageError } from "../errors.js";
@@ -132,6 +130,7 @@ Examples:
       try {
         const target = await openStateStore({ root, stack, url: flags.to, env: out.env });
         try {
+          const [{ PgStateStore }, { migrateState }] = await Promise.all([import("../../state/postgres/store.js"), import("../../state/postgres/migrate-state.js")]);
           if (!(target instanceof PgStateStore)) throw new UsageError("--to must name a PostgreSQL database");
           const holder = { host: hostname(), pid: process.pid, user: userInfo().username, command: "vmsync state migrate" };
           const r = await migrateState(source, target, { force: flags.force === true, holder });

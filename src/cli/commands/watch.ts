@@ -69,7 +69,7 @@ export function registerWatch(program: Command, io: () => CliIO): void {
     .argument("[paths...]", "manifest files or folders (inside the repository with --git)", ["."])
     .option("--mode <mode>", "observe (report drift), plan (also show what would change) or apply (correct it)", "plan")
     .option("--interval <duration>", "resync every so often (±10% jitter), even when nothing changed", "5m")
-    .option("--debounce <duration>", "wait this long after the last file change", "1s")
+    .option("--debounce <duration>", "wait this long after the last file change (a save starts a plan within about a third of a second)", "100ms")
     .option("--change-window <spec>", 'apply only inside "CRON DURATION" (UTC), e.g. "0 22 * * 1-5 4h" (repeatable)', collect)
     .option("--listen <host:port>", "where to serve the status page (/) and /healthz /readyz /metrics /status; beyond loopback a token is required", "127.0.0.1:9464")
     .option("--token-file <file>", "require this bearer token for the status page, /metrics and /status (also: VMSYNC_WATCH_TOKEN)")
@@ -134,7 +134,7 @@ cancels running steps at once (state stays consistent; exit 130). The state lock
       const user = userInfo().username;
       // PostgreSQL state: one leader per stack among several daemons; a follower that becomes leader reconciles at once
       let daemonRef: Daemon | undefined;
-      const lease = leaderLeaseFor(ws.store, { ttlMs: duration("lease-ttl", flags.leaseTtl), onChange: (leader) => leader && daemonRef?.request("became the leader") });
+      const lease = await leaderLeaseFor(ws.store, { ttlMs: duration("lease-ttl", flags.leaseTtl), onChange: (leader) => leader && daemonRef?.request("became the leader") });
       const daemon = new Daemon({
         stack: ws.stack, paths, cwd: manifestCwd, store: ws.store, env: out.env, mode, windows,
         planOptions: { targets: flags.target ?? [], excludes: flags.exclude ?? [], allowMassDelete: flags.allowMassDelete === true },

@@ -1,6 +1,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { Closed, Duration, SecretRef, StringOrEnv, documentSchema } from "./common.js";
 import { ProxmoxSnippets } from "./guest.js";
+import { DEFAULT_CONCURRENCY, DEFAULT_RATE_LIMIT, type ProviderType } from "../../providers/defaults.js";
 
 /** TLS settings of a provider connection. Verification is always on; trust extra CAs with caFile. */
 const Tls = Closed(
@@ -16,23 +17,25 @@ const Tls = Closed(
   { description: "TLS verification is always on; there is deliberately no switch to turn it off." },
 );
 
-/** Settings every provider type shares. */
-const commonFields = {
-  endpoint: Type.Union([StringOrEnv], {
-    description: "Base URL of the API.",
-    examples: ["https://pve.example.com:8006", { env: "PVE_ENDPOINT" }],
-  }),
-  tls: Type.Optional(Tls),
-  concurrency: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: 64, default: 4, description: "Most steps in flight at once on this provider." }),
-  ),
-  rateLimit: Type.Optional(
-    Type.Number({ exclusiveMinimum: 0, maximum: 1000, default: 20, description: "Most API requests per second to this provider." }),
-  ),
-  stepTimeout: Type.Optional(
-    Type.Union([Duration], { default: "15m", description: "Deadline of one step (including waiting for the provider's task)." }),
-  ),
-};
+/** Settings every provider type shares; the defaults of concurrency and rateLimit depend on the type (providers/defaults.ts). */
+function commonFields(type: ProviderType, rateDefault: string) {
+  return {
+    endpoint: Type.Union([StringOrEnv], {
+      description: "Base URL of the API.",
+      examples: ["https://pve.example.com:8006", { env: "PVE_ENDPOINT" }],
+    }),
+    tls: Type.Optional(Tls),
+    concurrency: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 64, default: DEFAULT_CONCURRENCY[type], description: "Most steps in flight at once on this provider." }),
+    ),
+    rateLimit: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, maximum: 1000, ...(type === "azure" ? {} : { default: DEFAULT_RATE_LIMIT[type] }), description: `Most API requests per second to this provider. ${rateDefault}` }),
+    ),
+    stepTimeout: Type.Optional(
+      Type.Union([Duration], { default: "15m", description: "Deadline of one step (including waiting for the provider's task)." }),
+    ),
+  };
+}
 
 /** Overcommit ratios of the capacity check (what a plan may allocate beyond the physical amount). */
 const Overcommit = {
@@ -45,7 +48,7 @@ const Overcommit = {
 export const ProxmoxProviderSpec = Closed(
   {
     type: Type.Literal("proxmox", { description: "Proxmox VE." }),
-    ...commonFields,
+    ...commonFields("proxmox", "Default 100: pveproxy's three workers answer a few hundred reads a second; this leaves most of them to other clients."),
     auth: Type.Union(
       [
         Closed({
@@ -58,6 +61,13 @@ export const ProxmoxProviderSpec = Closed(
         }),
       ],
       { description: "An API token (tokenId + tokenSecret) or a user (username + password)." },
+    ),
+    fullReadInterval: Type.Optional(
+      Type.Union([Duration], {
+        default: "15m",
+        description:
+          "Plans read a guest's config only when its list data (name, tags, status, CPUs, memory, boot disk size, lock) changed since the last read, or that read is older than this (spread over the second half of it); a change elsewhere in a config (bridge, VLAN, CPU type, description…) shows as drift at the next full read. 0s reads every config on every plan, as does `vmsync plan --full-refresh`. Guests vmsync changes or deletes are always read first.",
+      }),
     ),
     defaults: Type.Optional(
       Closed({
@@ -85,7 +95,7 @@ export const ProxmoxProviderSpec = Closed(
 export const TruenasProviderSpec = Closed(
   {
     type: Type.Literal("truenas", { description: "TrueNAS SCALE." }),
-    ...commonFields,
+    ...commonFields("truenas", "Default 100 (the middleware does not rate-limit authenticated calls; vmsync keeps at most 8 calls in flight on its connection)."),
     transport: Type.Optional(
       Type.Union([Type.Literal("auto"), Type.Literal("jsonrpc"), Type.Literal("legacy")], {
         default: "auto",
@@ -116,7 +126,7 @@ export const TruenasProviderSpec = Closed(
 export const AzureProviderSpec = Closed(
   {
     type: Type.Literal("azure", { description: "Azure Resource Manager." }),
-    ...commonFields,
+    ...commonFields("azure", "Default: ARM's own per-subscription token buckets (reads 250 then 25/s, writes and deletes 200 then 10/s each); set it to use one bucket of this rate for every request instead."),
     endpoint: Type.Optional(
       Type.Union([StringOrEnv], {
         default: "https://management.azure.com",

@@ -1,17 +1,19 @@
 import { readFile } from "node:fs/promises";
-import { rootCertificates } from "node:tls";
+import { Agent } from "node:https";
 import { resolve } from "node:path";
 import { ComputeManagementClient } from "@azure/arm-compute";
 import { NetworkManagementClient } from "@azure/arm-network";
 import { ResourceManagementClient } from "@azure/arm-resources";
-import { StorageManagementClient } from "@azure/arm-storage";
+import type { StorageManagementClient } from "@azure/arm-storage";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { RestError, type PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { DesiredProvider } from "../../manifest/model.js";
 import type { AzureProviderSpec } from "../../manifest/schema/index.js";
 import { readSecret, readSetting } from "../../manifest/secrets.js";
 import { ProviderError, type ConnectOptions } from "../contract.js";
-import { limiterFor } from "./rate-limit.js";
+import { pacerFor, type RequestPacer } from "./rate-limit.js";
+import { noteRetryAfter, pollPacing, type PollPacing } from "./lro.js";
+import { contextTrusting } from "../tls-context.js";
 
 /** The public cloud's ARM endpoint and token scope. */
 export const PUBLIC_ENDPOINT = "https://management.azure.com";
@@ -22,11 +24,14 @@ export interface AzureClients {
   subscriptionId: string;
   endpoint: string;
   compute: ComputeManagementClient;
-  storage: StorageManagementClient;
+  /** The storage client, built on first use: only NFS shares need it, and its SDK is large to load. */
+  storage(): Promise<StorageManagementClient>;
   network: NetworkManagementClient;
   resources: ResourceManagementClient;
-  /** Poll interval of long-running operations (ms); `VMSYNC_AZURE_POLL_MS` overrides the SDK's 2 s. */
-  pollMs: number;
+  /** How long-running operations are polled (see lro.ts); `VMSYNC_AZURE_POLL_MS` caps the interval. */
+  pacing: PollPacing;
+  /** The session's one HTTPS agent (one TLS context, kept-alive connections shared by the four clients). */
+  agent: Agent;
 }
 
 /**
@@ -71,16 +76,19 @@ export const REQUEST_RETRIES = { maxRetries: 3, retryDelayInMs: 250, maxRetryDel
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 /**
- * A pipeline policy that waits for the subscription's rate limiter before each request (polls
- * included), gives up on a request unanswered after `timeoutMs` (a `RestError` with code
- * `ETIMEDOUT`: transient, and told apart from a cancellation) and reports every request through
- * `onRequest` (method, path without query, status, ms).
+/**
+ * A pipeline policy that sends every request through the session's agent, waits for the
+ * subscription's pacer before each request (polls and retries included), notes `Retry-After` for
+ * the operation wait it belongs to, gives up on a request unanswered after `timeoutMs` (a
+ * `RestError` with code `ETIMEDOUT`: transient, and told apart from a cancellation) and reports
+ * every request through `onRequest` (method, path without query, status, ms).
  */
-function requestPolicy(provider: string, rate: ReturnType<typeof limiterFor>, onRequest: ConnectOptions["onRequest"], timeoutMs: number): PipelinePolicy {
+function requestPolicy(provider: string, pacer: RequestPacer, agent: Agent, onRequest: ConnectOptions["onRequest"], timeoutMs: number): PipelinePolicy {
   return {
     name: "vmsyncRequests",
     async sendRequest(request, next) {
-      await rate.take(request.abortSignal);
+      request.agent ??= agent;
+      await pacer.take(request.method, request.abortSignal);
       const t0 = Date.now();
       const path = new URL(request.url).pathname;
       const outer = request.abortSignal;
@@ -88,6 +96,7 @@ function requestPolicy(provider: string, rate: ReturnType<typeof limiterFor>, on
       request.abortSignal = outer ? AbortSignal.any([outer as AbortSignal, timeout]) : timeout;
       try {
         const response = await next(request);
+        noteRetryAfter(response.headers);
         onRequest?.({ provider, method: request.method, path, status: response.status, ms: Date.now() - t0 });
         return response;
       } catch (caught) {
@@ -104,12 +113,14 @@ function requestPolicy(provider: string, rate: ReturnType<typeof limiterFor>, on
 
 /**
  * Builds the four clients for a provider (reference §1): `endpoint` on both generations (classic
- * `$host` does not route), explicit scopes, `tlsOptions.ca` = system roots + `spec.tls.caFile` when
- * given, a few quick retries of each request on transient answers (the SDKs' retry policy: 429
- * with Retry-After, 408, 5xx and network errors; `REQUEST_RETRIES`), and the request policy for rate
- * limiting, the request timeout and `onRequest`. What still fails goes to the executor, which retries
- * the whole step with backoff; without request retries one step of many requests would rarely
- * survive a flaky API.
+ * `$host` does not route), explicit scopes, one keep-alive HTTPS agent for the session whose TLS
+ * context trusts the system roots plus `spec.tls.caFile` when given (built once, see tls-context.ts:
+ * giving the SDK `tlsOptions.ca` instead makes Node parse ~140 root certificates for every new
+ * connection), a few quick retries of each request on transient answers (the SDKs' retry policy:
+ * 429 with Retry-After, 408, 5xx and network errors; `REQUEST_RETRIES`), and the request policy for
+ * the agent, pacing, the request timeout and `onRequest`. What still fails goes to the executor,
+ * which retries the whole step with backoff; without request retries one step of many requests
+ * would rarely survive a flaky API.
  */
 export async function buildClients(config: DesiredProvider, options: ConnectOptions): Promise<AzureClients> {
   const spec = config.spec as AzureProviderSpec;
@@ -119,27 +130,34 @@ export async function buildClients(config: DesiredProvider, options: ConnectOpti
   const credential = await credentialFor(config, env);
   const scope = scopeFor(endpoint);
   const caFile = readSetting(spec.tls?.caFile, env);
-  let tlsOptions: { ca: string[] } | undefined;
+  let ca: string | undefined;
   if (caFile) {
     try {
-      tlsOptions = { ca: [...rootCertificates, await readFile(resolve(config.baseDir, caFile), "utf8")] };
+      ca = await readFile(resolve(config.baseDir, caFile), "utf8");
     } catch (err) {
       throw new ProviderError(`provider "${config.name}": cannot read tls.caFile ${caFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { code: "CA_FILE", retryable: false });
     }
   }
   const timeoutMs = Number(env.VMSYNC_AZURE_REQUEST_TIMEOUT_MS ?? "") || DEFAULT_REQUEST_TIMEOUT_MS;
-  const policy = requestPolicy(config.name, limiterFor(endpoint, subscriptionId, spec.rateLimit ?? 20), options.onRequest, timeoutMs);
-  const common = { endpoint, retryOptions: REQUEST_RETRIES, additionalPolicies: [{ policy, position: "perRetry" as const }], ...(tlsOptions ? { tlsOptions } : {}) };
+  const agent = new Agent({ keepAlive: true, ...(ca ? { secureContext: contextTrusting(ca) } : {}) });
+  const policy = requestPolicy(config.name, pacerFor(endpoint, subscriptionId, spec.rateLimit), agent, options.onRequest, timeoutMs);
+  const common = { endpoint, retryOptions: REQUEST_RETRIES, additionalPolicies: [{ policy, position: "perRetry" as const }] };
   const modular = { ...common, credentials: { scopes: [scope] } };
   const classic = { ...common, credentialScopes: [scope] };
-  const pollMs = Number(env.VMSYNC_AZURE_POLL_MS ?? "") || 2000;
   return {
     subscriptionId,
     endpoint,
     compute: new ComputeManagementClient(credential, subscriptionId, modular),
-    storage: new StorageManagementClient(credential, subscriptionId, modular),
+    storage: lazily(async () => new (await import("@azure/arm-storage")).StorageManagementClient(credential, subscriptionId, modular)),
     network: new NetworkManagementClient(credential, subscriptionId, classic),
     resources: new ResourceManagementClient(credential, subscriptionId, classic),
-    pollMs,
+    pacing: pollPacing(env),
+    agent,
   };
+}
+
+/** `make` run once, on the first call; later calls share its promise. */
+function lazily<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
 }

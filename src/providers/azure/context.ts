@@ -3,6 +3,7 @@ import type { DesiredProvider } from "../../manifest/model.js";
 import type { AzureProviderSpec } from "../../manifest/schema/index.js";
 import type { OperationContext } from "../contract.js";
 import type { AzureClients } from "./connection.js";
+import { untilDone } from "./lro.js";
 
 /**
  * What every operation of a session shares: the clients, the stack (for markers), the provider's
@@ -20,11 +21,18 @@ export interface AzureContext {
   shareAccounts: Map<string, { resourceGroup: string; account: string }>;
   /** Serialises changes to one VNet within the session. */
   locks: KeyedMutex;
+  /** Subnet ids found or created in this session, by `subnetKey` (never re-read). */
+  subnets: Map<string, string>;
+  /** How many desired VMs name each subnet (`subnetKey`), learnt by observe: sizes the subnets vmsync creates. */
+  subnetDemand: Map<string, number>;
 }
 
-/** Options for one SDK call: cancellation and, for LROs, the poll interval. */
-export function lro(ctx: AzureContext, op?: Pick<OperationContext, "signal">): { updateIntervalInMs: number; abortSignal?: AbortSignal } {
-  return { updateIntervalInMs: ctx.clients.pollMs, ...(op ? { abortSignal: op.signal } : {}) };
+/**
+ * Runs a long-running operation started by `start` (given the options for the SDK call) and waits
+ * for it, polling adaptively and honouring `Retry-After` (see lro.ts).
+ */
+export function lro<T>(ctx: AzureContext, op: Pick<OperationContext, "signal"> | undefined, start: Parameters<typeof untilDone<T>>[2]): Promise<T> {
+  return untilDone(ctx.clients.pacing, op, start);
 }
 
 /** Options for a plain (non-LRO) SDK call. */

@@ -2,6 +2,7 @@ import { ProviderError, type OperationContext, type OwnershipMarker } from "../c
 import { all, call, lro, withLock, type AzureContext } from "./context.js";
 import { azureCall, getOrUndefined, requireSucceeded } from "./errors.js";
 import { markerOf, markerTags, ownedBy, TAG } from "./marker.js";
+import { freeBlock, prefixLengthFor } from "./subnet-ranges.js";
 
 /** Raised when a same-named object exists that vmsync did not create for this resource. */
 export function unowned(what: string, id: string | undefined, address: string): ProviderError {
@@ -17,45 +18,53 @@ export async function ensureGroup(ctx: AzureContext, rg: string, location: strin
   ctx.groups.add(rg.toLowerCase());
 }
 
-/** The next free /24 in a /16 address space, given the prefixes in use. */
-function freeSlash24(space: string, used: string[]): string {
-  const m = /^(\d+)\.(\d+)\.0\.0\/16$/.exec(space);
-  if (!m) throw new ProviderError(`cannot choose an address range for a new subnet in address space ${space}; create the subnet yourself`, { code: "NO_SUBNET_RANGE", retryable: false });
-  const taken = new Set(used.map((p) => p.split(".")[2]));
-  for (let i = 0; i < 256; i++) if (!taken.has(String(i))) return `${m[1]}.${m[2]}.${i}.0/24`;
-  throw new ProviderError(`no free /24 left in ${space}`, { code: "NO_SUBNET_RANGE", retryable: false });
-}
-
 /**
  * The id of subnet `subnet` of VNet `vnet` in `group`, created when missing: a missing VNet is created
- * with address space 10.0.0.0/16 and the subnet as 10.0.0.0/24; a missing subnet of an existing VNet
- * takes the next free /24. New subnets get the `Microsoft.Storage` service endpoint (needed by NFS
- * share network rules). Existing networks and subnets are never modified. Serialised per VNet.
+ * with address space 10.0.0.0/16 and the subnet at its start; a missing subnet of an existing VNet
+ * takes the next free block of that space. A new subnet is a /24, or larger when the manifests put
+ * more VMs in it (subnet-ranges.ts; learnt by observe). New subnets get the `Microsoft.Storage`
+ * service endpoint (needed by NFS share network rules). Existing networks and subnets are never
+ * modified. Serialised per VNet; a subnet found or made is remembered for the session.
  */
 export async function ensureSubnet(ctx: AzureContext, group: string, vnet: string, subnet: string, location: string, op: OperationContext): Promise<string> {
   const { network } = ctx.clients;
-  return withLock(ctx, `vnet:${group}/${vnet}`, async () => {
+  const key = subnetKey(group, vnet, subnet);
+  const known = ctx.subnets.get(key);
+  if (known) return known;
+  const id = await withLock(ctx, `vnet:${group}/${vnet}`, async () => {
+    const again = ctx.subnets.get(key);
+    if (again) return again;
     await ensureGroup(ctx, group, location, op);
+    const len = prefixLengthFor(ctx.subnetDemand.get(key) ?? 0);
     const current = await getOrUndefined(`read virtual network ${vnet}`, () => network.virtualNetworks.get(group, vnet, call(op)));
     const endpoint = [{ service: "Microsoft.Storage" }];
     if (!current) {
       const made = await azureCall(`create virtual network ${vnet} in ${group}`, () =>
-        network.virtualNetworks.beginCreateOrUpdateAndWait(group, vnet, {
+        lro(ctx, op, (o) => network.virtualNetworks.beginCreateOrUpdate(group, vnet, {
           location, tags: { [TAG.stack]: ctx.stack }, addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
-          subnets: [{ name: subnet, addressPrefix: "10.0.0.0/24", serviceEndpoints: endpoint }],
-        }, lro(ctx, op)),
+          subnets: [{ name: subnet, addressPrefix: `10.0.0.0/${len}`, serviceEndpoints: endpoint }],
+        }, o)),
       );
-      const id = made.subnets?.find((s) => s.name?.toLowerCase() === subnet.toLowerCase())?.id;
-      return requireSucceeded(`create virtual network ${vnet}`, { id, provisioningState: made.provisioningState }).id;
+      const madeId = made.subnets?.find((s) => s.name?.toLowerCase() === subnet.toLowerCase())?.id;
+      return requireSucceeded(`create virtual network ${vnet}`, { id: madeId, provisioningState: made.provisioningState }).id;
     }
     const have = current.subnets?.find((s) => s.name?.toLowerCase() === subnet.toLowerCase());
     if (have?.id) return have.id;
-    const prefix = freeSlash24(current.addressSpace?.addressPrefixes?.[0] ?? "", (current.subnets ?? []).map((s) => s.addressPrefix ?? ""));
+    const space = current.addressSpace?.addressPrefixes?.[0] ?? "";
+    const prefix = freeBlock(space, (current.subnets ?? []).map((s) => s.addressPrefix ?? ""), len);
+    if (!prefix) throw new ProviderError(`no free /${len} left in address space ${space} of virtual network ${vnet} for subnet ${subnet}; create the subnet yourself`, { code: "NO_SUBNET_RANGE", retryable: false });
     const made = await azureCall(`create subnet ${subnet} in ${vnet}`, () =>
-      network.subnets.beginCreateOrUpdateAndWait(group, vnet, subnet, { addressPrefix: prefix, serviceEndpoints: endpoint }, lro(ctx, op)),
+      lro(ctx, op, (o) => network.subnets.beginCreateOrUpdate(group, vnet, subnet, { addressPrefix: prefix, serviceEndpoints: endpoint }, o)),
     );
     return requireSucceeded(`create subnet ${subnet} in ${vnet}`, made).id;
   });
+  ctx.subnets.set(key, id);
+  return id;
+}
+
+/** The session's key of a subnet (ARM names are case-insensitive). */
+export function subnetKey(group: string, vnet: string, subnet: string): string {
+  return `${group}/${vnet}/${subnet}`.toLowerCase();
 }
 
 /** A static Standard public IP owned by `marker`, created when missing. */
@@ -67,7 +76,7 @@ export async function ensurePublicIp(ctx: AzureContext, rg: string, name: string
     if (found.id && /succeeded/i.test(found.provisioningState ?? "Succeeded")) return found.id;
   }
   const made = await azureCall(`create public IP ${name}`, () =>
-    network.publicIPAddresses.beginCreateOrUpdateAndWait(rg, name, { location, tags: markerTags(marker), sku: { name: "Standard" }, publicIPAllocationMethod: "Static" }, lro(ctx, op)),
+    lro(ctx, op, (o) => network.publicIPAddresses.beginCreateOrUpdate(rg, name, { location, tags: markerTags(marker), sku: { name: "Standard" }, publicIPAllocationMethod: "Static" }, o)),
   );
   return requireSucceeded(`create public IP ${name}`, made).id;
 }
@@ -80,10 +89,10 @@ export async function ensureNic(ctx: AzureContext, rg: string, name: string, loc
   const ipc = found?.ipConfigurations?.[0];
   if (found?.id && ipc?.subnet?.id?.toLowerCase() === subnetId.toLowerCase() && (ipc.publicIPAddress?.id?.toLowerCase() ?? "") === (publicIpId?.toLowerCase() ?? "") && /succeeded/i.test(found.provisioningState ?? "")) return found.id;
   const made = await azureCall(`create network interface ${name}`, () =>
-    network.networkInterfaces.beginCreateOrUpdateAndWait(rg, name, {
+    lro(ctx, op, (o) => network.networkInterfaces.beginCreateOrUpdate(rg, name, {
       location, tags: { ...(found?.tags ?? {}), ...markerTags(marker) },
       ipConfigurations: [{ name: ipc?.name ?? "ipconfig1", subnet: { id: subnetId }, privateIPAllocationMethod: "Dynamic", ...(publicIpId ? { publicIPAddress: { id: publicIpId } } : {}) }],
-    }, lro(ctx, op)),
+    }, o)),
   );
   return requireSucceeded(`create network interface ${name}`, made).id;
 }
@@ -97,7 +106,7 @@ export async function deleteOwnedNetwork(ctx: AzureContext, kind: "nic" | "pip",
     : await getOrUndefined(`read ${what} ${name}`, () => network.publicIPAddresses.get(rg, name, call(op)));
   if (!found || !ownedBy(found.tags, ctx.stack, address)) return;
   await azureCall(`delete ${what} ${name}`, () =>
-    kind === "nic" ? network.networkInterfaces.beginDeleteAndWait(rg, name, lro(ctx, op)) : network.publicIPAddresses.beginDeleteAndWait(rg, name, lro(ctx, op)),
+    kind === "nic" ? lro(ctx, op, (o) => network.networkInterfaces.beginDelete(rg, name, o)) : lro(ctx, op, (o) => network.publicIPAddresses.beginDelete(rg, name, o)),
   );
 }
 

@@ -6,12 +6,12 @@ import type { AzureProviderSpec, NfsShareSpec, VirtualMachineSpec } from "../../
 import type { ObservedResource, ObserveScope } from "../contract.js";
 import { vmAddresses } from "./addresses.js";
 import { observedShare } from "./canonical-share.js";
-import { asSpec, observedVm, powerOf, type AzurePower } from "./canonical-vm.js";
+import { asSpec, canonicalVm, observedVm, powerOf, type AzurePower } from "./canonical-vm.js";
 import { all, mapLimit, type AzureContext } from "./context.js";
 import { azureCall, isNotFound, toProviderError } from "./errors.js";
 import { groupOf, parseId } from "./ids.js";
 import { markerOf } from "./marker.js";
-import { stackGroups } from "./network.js";
+import { stackGroups, subnetKey } from "./network.js";
 
 /** What one resource group holds, read with one paged list call per collection. */
 export interface GroupContents {
@@ -34,19 +34,22 @@ async function listOrEmpty<T>(doing: string, fn: () => Promise<T[]>): Promise<T[
   }
 }
 
-/** Reads one group: VMs, managed disks, NICs, public IPs, storage accounts, and the shares of its FileStorage accounts. */
-export async function readGroup(ctx: AzureContext, rg: string): Promise<GroupContents> {
-  const { compute, network, storage } = ctx.clients;
+/**
+ * Reads one group: VMs, managed disks, NICs, public IPs, and — when `withShares` (NFS shares are in
+ * scope) — storage accounts and the shares of its FileStorage accounts.
+ */
+export async function readGroup(ctx: AzureContext, rg: string, withShares = true): Promise<GroupContents> {
+  const { compute, network } = ctx.clients;
   const [vms, disks, nics, publicIps, accounts] = await Promise.all([
     listOrEmpty(`list virtual machines in ${rg}`, () => all(compute.virtualMachines.list(rg))),
     listOrEmpty(`list disks in ${rg}`, () => all(compute.disks.listByResourceGroup(rg))),
     listOrEmpty(`list network interfaces in ${rg}`, () => all(network.networkInterfaces.list(rg))),
     listOrEmpty(`list public IPs in ${rg}`, () => all(network.publicIPAddresses.list(rg))),
-    listOrEmpty(`list storage accounts in ${rg}`, () => all(storage.storageAccounts.listByResourceGroup(rg))),
+    withShares ? listOrEmpty(`list storage accounts in ${rg}`, async () => all((await ctx.clients.storage()).storageAccounts.listByResourceGroup(rg))) : Promise.resolve([] as StorageAccount[]),
   ]);
   const shares = new Map<string, FileShare[]>();
   const fileAccounts = accounts.filter((a) => a.kind === "FileStorage" && a.name);
-  const lists = await mapLimit(fileAccounts, 4, (a) => listOrEmpty(`list file shares of ${a.name!}`, () => all(storage.fileShares.list(rg, a.name!))));
+  const lists = await mapLimit(fileAccounts, 4, (a) => listOrEmpty(`list file shares of ${a.name!}`, async () => all((await ctx.clients.storage()).fileShares.list(rg, a.name!))));
   fileAccounts.forEach((a, i) => shares.set((a.id ?? "").toLowerCase(), lists[i]!));
   return { vms, disks, nics, publicIps, accounts, shares };
 }
@@ -79,6 +82,17 @@ function groupsOfDesired(r: DesiredResource): Array<string | undefined> {
   if (r.kind === "VirtualMachine") return [(r.spec as VirtualMachineSpec).resourceGroup];
   if (r.kind === "NfsShare") return [(r.spec as NfsShareSpec).azure?.resourceGroup];
   return [];
+}
+
+/** Counts the desired VMs per subnet, so that a subnet vmsync has to create is sized for them. */
+function learnSubnetDemand(ctx: AzureContext, desired: DesiredResource[]): void {
+  ctx.subnetDemand.clear();
+  for (const r of desired) {
+    if (r.kind !== "VirtualMachine") continue;
+    const n = canonicalVm(r, ctx.config).network;
+    const key = subnetKey(n.vnetGroup, n.vnet, n.subnet);
+    ctx.subnetDemand.set(key, (ctx.subnetDemand.get(key) ?? 0) + 1);
+  }
 }
 
 /** Turns one group's contents into observed VirtualMachines and NfsShares (joins in memory, no per-object reads). */
@@ -120,10 +134,14 @@ export function observedOf(contents: GroupContents, power: Map<string, AzurePowe
  * Learns where NFS shares live (for mounts). Objects of other kinds are not returned.
  */
 export async function observeAzure(ctx: AzureContext, scope: ObserveScope): Promise<ObservedResource[]> {
+  learnSubnetDemand(ctx, scope.desired ?? []);
   const groups = await groupsInScope(ctx, scope);
   const wantsVms = scope.kinds.includes("VirtualMachine");
+  // NFS shares (and the storage SDK) are read only when the manifests, the state or an interrupted create has some here
+  const withShares = scope.kinds.includes("NfsShare") && (scope.desired === undefined || scope.desired.some((r) => r.kind === "NfsShare")
+    || scope.externalIds.some((id) => /\/fileServices\/[^/]+\/shares\//i.test(id)) || (scope.pendingKinds ?? []).includes("NfsShare"));
   const [contents, power] = await Promise.all([
-    mapLimit(groups, 4, (g) => readGroup(ctx, g)),
+    mapLimit(groups, 4, (g) => readGroup(ctx, g, withShares)),
     wantsVms && groups.length > 0 ? readPowerStates(ctx) : Promise.resolve(new Map<string, AzurePower | "unknown">()),
   ]);
   const out = contents.flatMap((c) => observedOf(c, power)).filter((o) => scope.kinds.includes(o.kind));

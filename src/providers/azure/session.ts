@@ -30,7 +30,7 @@ export async function connectAzure(config: DesiredProvider, options: ConnectOpti
   } catch (err) {
     throw toProviderError(`connect to Azure (${clients.endpoint}, subscription ${clients.subscriptionId})`, err);
   }
-  const ctx: AzureContext = { clients, stack: options.stack, config, spec: config.spec as AzureProviderSpec, groups: new Set(), shareAccounts: new Map(), locks: new KeyedMutex() };
+  const ctx: AzureContext = { clients, stack: options.stack, config, spec: config.spec as AzureProviderSpec, groups: new Set(), shareAccounts: new Map(), locks: new KeyedMutex(), subnets: new Map(), subnetDemand: new Map() };
   return {
     observe: (scope) => observeAzure(ctx, scope),
     capacity: (scope) => readAzureCapacity(ctx, scope),
@@ -51,6 +51,6 @@ export async function connectAzure(config: DesiredProvider, options: ConnectOpti
     },
     snapshots: azureSnapshots(ctx),
     power: azurePower(ctx),
-    close: async () => {},
+    close: async () => clients.agent.destroy(),
   };
 }

@@ -13,7 +13,7 @@ import { markerOf } from "./marker.js";
 export async function locateShare(ctx: AzureContext, share: string, groups: string[], op: OperationContext): Promise<{ resourceGroup: string; account: string } | undefined> {
   const known = ctx.shareAccounts.get(share);
   if (known) return known;
-  const { storage } = ctx.clients;
+  const storage = await ctx.clients.storage();
   let fallback: { resourceGroup: string; account: string } | undefined;
   for (const rg of [...new Set(groups)]) {
     const accounts = (await getOrUndefined(`list storage accounts in ${rg}`, () => all(storage.storageAccounts.listByResourceGroup(rg, call(op))))) ?? [];

@@ -28,7 +28,7 @@ function accountRules(subnets: string[]): Pick<StorageAccount, "enableHttpsTraff
 
 /** Reads one share with its account, as observe sees it. */
 export async function readShare(ctx: AzureContext, rg: string, account: string, share: string, op?: OperationContext): Promise<ObservedResource | undefined> {
-  const { storage } = ctx.clients;
+  const storage = await ctx.clients.storage();
   const acct = await getOrUndefined(`read storage account ${account}`, () => storage.storageAccounts.getProperties(rg, account, call(op)));
   if (!acct) return undefined;
   const s = await getOrUndefined(`read file share ${share}`, () => storage.fileShares.get(rg, account, share, call(op)));
@@ -46,7 +46,7 @@ export async function readShare(ctx: AzureContext, rg: string, account: string, 
  */
 export async function createShare(ctx: AzureContext, req: CreateRequest, op: OperationContext): Promise<ObservedResource> {
   const spec = req.spec as unknown as ShareCanonical;
-  const { storage } = ctx.clients;
+  const storage = await ctx.clients.storage();
   const rg = spec.resourceGroup;
   const acctName = spec.storageAccount;
   await ensureGroup(ctx, rg, spec.location, op);
@@ -56,7 +56,7 @@ export async function createShare(ctx: AzureContext, req: CreateRequest, op: Ope
     const subnets = await subnetIds(ctx, spec, op);
     const doing = `create storage account ${acctName} in ${rg}`;
     const made = await azureCall(doing, () =>
-      storage.storageAccounts.create(rg, acctName, { location: spec.location, kind: "FileStorage", sku: { name: "Premium_LRS" }, tags: markerTags(req.marker), ...accountRules(subnets) }, lro(ctx, op)),
+      lro(ctx, op, (o) => storage.storageAccounts.create(rg, acctName, { location: spec.location, kind: "FileStorage", sku: { name: "Premium_LRS" }, tags: markerTags(req.marker), ...accountRules(subnets) }, o)),
     );
     if (!made?.id) acct = await getOrUndefined(doing, () => storage.storageAccounts.getProperties(rg, acctName, call(op)));
     acct = requireSucceeded(doing, made?.id ? made : acct, `network rules: ${subnets.join(", ") || "none"}`);
@@ -82,7 +82,7 @@ export async function updateShare(ctx: AzureContext, req: UpdateRequest, op: Ope
   const p = parseId(req.externalId);
   if (!p) throw new ProviderError(`update ${req.address}: not an Azure resource id: ${req.externalId}`, { code: "BAD_ID", retryable: false });
   const [account] = p.names as [string];
-  const { storage } = ctx.clients;
+  const storage = await ctx.clients.storage();
   const paths = new Set(req.changes.map((c) => rulePath(c.path)));
   if (paths.has("quotaGiB") || paths.has("rootSquash")) {
     await azureCall(`update NFS share ${p.name}`, () => storage.fileShares.update(p.resourceGroup, account, p.name, { shareQuota: spec.quotaGiB, rootSquash: spec.rootSquash as "RootSquash" }, call(op)));
@@ -103,7 +103,7 @@ export async function deleteShare(ctx: AzureContext, req: DeleteRequest, op: Ope
   const p = parseId(req.externalId);
   if (!p) return;
   const [account] = p.names as [string];
-  const { storage } = ctx.clients;
+  const storage = await ctx.clients.storage();
   const acct = await getOrUndefined(`read storage account ${account}`, () => storage.storageAccounts.getProperties(p.resourceGroup, account, call(op)));
   if (!acct) return;
   const share = await getOrUndefined(`read file share ${p.name}`, () => storage.fileShares.get(p.resourceGroup, account, p.name, call(op)));

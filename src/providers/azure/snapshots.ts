@@ -70,7 +70,7 @@ export function azureSnapshots(ctx: AzureContext): SnapshotActions {
         const tags = { [TAG.stack]: ctx.stack, [TAG.snapshotOf]: target.externalId, [SNAPSHOT_NAME_TAG]: name, [TAG.schedule]: scheduleOf(name), [TAG.taken]: taken };
         const doing = `snapshot disk ${nameOfId(d.id)} of VM ${p.name} as ${snapName}`;
         const made = await azureCall(doing, () =>
-          ctx.clients.compute.snapshots.createOrUpdate(p.resourceGroup, snapName, { location: vm.location, tags, sku: { name: "Standard_LRS" }, incremental: true, creationData: { createOption: "Copy", sourceResourceId: d.id } }, lro(ctx, op)),
+          lro(ctx, op, (o) => ctx.clients.compute.snapshots.createOrUpdate(p.resourceGroup, snapName, { location: vm.location, tags, sku: { name: "Standard_LRS" }, incremental: true, creationData: { createOption: "Copy", sourceResourceId: d.id } }, o)),
         );
         requireSucceeded(doing, made);
       }
@@ -78,7 +78,7 @@ export function azureSnapshots(ctx: AzureContext): SnapshotActions {
     async delete(target, name, op: OperationContext) {
       const p = vmTarget(target);
       const snaps = (await snapshotsOf(ctx, p.resourceGroup, target.externalId, op.signal)).filter((s) => (s.tags?.[SNAPSHOT_NAME_TAG] ?? s.name) === name);
-      for (const s of snaps) await azureCall(`delete snapshot ${s.name ?? ""}`, () => ctx.clients.compute.snapshots.delete(p.resourceGroup, s.name!, lro(ctx, op)));
+      for (const s of snaps) await azureCall(`delete snapshot ${s.name ?? ""}`, () => lro(ctx, op, (o) => ctx.clients.compute.snapshots.delete(p.resourceGroup, s.name!, o)));
     },
   };
 }

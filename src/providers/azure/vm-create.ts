@@ -62,7 +62,7 @@ export async function createVm(ctx: AzureContext, req: CreateRequest, op: Operat
     const customData = inputs && spec.cloudInitHash !== "none" ? renderCloudConfig(inputs, await mountSources(ctx, inputs, groups, op)) : undefined;
     const own = { ...markerTags(req.marker), ...(spec.cloudInitHash !== "none" ? { [TAG.cloudInit]: spec.cloudInitHash } : {}) };
     const body = vmBody(spec, name, nicId, customData, mergedTags(undefined, spec.tags, own));
-    await azureCall(`create VM ${name} in ${rg}`, () => ctx.clients.compute.virtualMachines.createOrUpdate(rg, name, body, lro(ctx, op)));
+    await azureCall(`create VM ${name} in ${rg}`, () => lro(ctx, op, (o) => ctx.clients.compute.virtualMachines.createOrUpdate(rg, name, body, o)));
   }
   const now = await readVm(ctx, rg, name, op);
   if (!now) throw new ProviderError(`create VM ${name}: Azure reported success but the VM cannot be read`, { code: "OperationFailedWithoutResource", retryable: true });

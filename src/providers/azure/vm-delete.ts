@@ -39,12 +39,12 @@ export async function deleteVm(ctx: AzureContext, req: DeleteRequest, op: Operat
       }
     }
     if (ownedBy(vm.tags, ctx.stack, req.address)) osDisk = vm.storageProfile?.osDisk?.managedDisk?.id;
-    await azureCall(`delete VM ${name}`, () => compute.virtualMachines.delete(rg, name, lro(ctx, op)));
+    await azureCall(`delete VM ${name}`, () => lro(ctx, op, (o) => compute.virtualMachines.delete(rg, name, o)));
   }
   if (osDisk) {
     const diskRg = parseId(osDisk)?.resourceGroup ?? rg;
     const left = await getOrUndefined(`read disk ${nameOfId(osDisk)}`, () => compute.disks.get(diskRg, nameOfId(osDisk!), call(op)));
-    if (left && !left.managedBy) await azureCall(`delete OS disk ${nameOfId(osDisk)}`, () => compute.disks.delete(diskRg, nameOfId(osDisk!), lro(ctx, op)));
+    if (left && !left.managedBy) await azureCall(`delete OS disk ${nameOfId(osDisk)}`, () => lro(ctx, op, (o) => compute.disks.delete(diskRg, nameOfId(osDisk!), o)));
   }
   for (const key of nicIds) {
     const [g, n] = key.split("/") as [string, string];

@@ -11,9 +11,9 @@ import { azureCall } from "./errors.js";
 export async function setPower(ctx: AzureContext, rg: string, name: string, current: AzurePower | "unknown", desired: AzurePower, op: OperationContext): Promise<void> {
   if (current === desired) return;
   const vms = ctx.clients.compute.virtualMachines;
-  const start = () => azureCall(`start VM ${name}`, () => vms.start(rg, name, lro(ctx, op)));
+  const start = () => azureCall(`start VM ${name}`, () => lro(ctx, op, (o) => vms.start(rg, name, o)));
   if (desired === "running") return void (await start());
-  if (desired === "deallocated") return void (await azureCall(`deallocate VM ${name}`, () => vms.deallocate(rg, name, lro(ctx, op))));
+  if (desired === "deallocated") return void (await azureCall(`deallocate VM ${name}`, () => lro(ctx, op, (o) => vms.deallocate(rg, name, o))));
   if (current === "deallocated") await start();
-  await azureCall(`power off VM ${name}`, () => vms.powerOff(rg, name, lro(ctx, op)));
+  await azureCall(`power off VM ${name}`, () => lro(ctx, op, (o) => vms.powerOff(rg, name, o)));
 }

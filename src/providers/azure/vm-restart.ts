@@ -18,7 +18,7 @@ export function azurePower(ctx: AzureContext): PowerActions {
       const view = await azureCall(`read the instance view of VM ${p.name}`, () => vms.instanceView(p.resourceGroup, p.name, call(op)));
       const power = powerOf(view.statuses);
       if (power !== "running") throw new ProviderError(`restart VM ${p.name}: it is ${power}; restart never starts a stopped VM`, { code: "NOT_RUNNING", retryable: false });
-      await azureCall(`restart VM ${p.name}`, () => vms.restart(p.resourceGroup, p.name, lro(ctx, op)));
+      await azureCall(`restart VM ${p.name}`, () => lro(ctx, op, (o) => vms.restart(p.resourceGroup, p.name, o)));
     },
   };
 }

@@ -51,27 +51,27 @@ export async function updateVm(ctx: AzureContext, req: UpdateRequest, op: Operat
       done.push({ path: "power", value: "deallocated", note: `vmsync deallocated the VM to ${why}; the next apply restores the power state` });
     }
     if (paths.has("size")) {
-      await azureCall(`resize VM ${name} to ${spec.size}`, () => vms.update(rg, name, { hardwareProfile: { vmSize: spec.size } }, lro(ctx, op)));
+      await azureCall(`resize VM ${name} to ${spec.size}`, () => lro(ctx, op, (o) => vms.update(rg, name, { hardwareProfile: { vmSize: spec.size } }, o)));
       done.push({ path: "size", value: spec.size, note: `vmsync resized the VM to ${spec.size}` });
     }
     const osDisk = vm.storageProfile?.osDisk;
     if (paths.has("osDisk.sizeGB") && spec.osDisk.sizeGB !== undefined) {
       await azureCall(`grow the OS disk of VM ${name} to ${spec.osDisk.sizeGB} GiB`, () =>
-        vms.update(rg, name, { storageProfile: { osDisk: { createOption: osDisk?.createOption ?? "FromImage", diskSizeGB: spec.osDisk.sizeGB } } }, lro(ctx, op)),
+        lro(ctx, op, (o) => vms.update(rg, name, { storageProfile: { osDisk: { createOption: osDisk?.createOption ?? "FromImage", diskSizeGB: spec.osDisk.sizeGB } } }, o)),
       );
       done.push({ path: "osDisk.sizeGB", value: spec.osDisk.sizeGB, note: `vmsync grew the OS disk to ${spec.osDisk.sizeGB} GiB` });
     }
     const diskId = osDisk?.managedDisk?.id;
     if (paths.has("osDisk.type") && spec.osDisk.type !== undefined && diskId) {
       await azureCall(`change the OS disk of VM ${name} to ${spec.osDisk.type}`, () =>
-        ctx.clients.compute.disks.update(parseId(diskId)?.resourceGroup ?? rg, nameOfId(diskId), { sku: { name: spec.osDisk.type as "Premium_LRS" } }, lro(ctx, op)),
+        lro(ctx, op, (o) => ctx.clients.compute.disks.update(parseId(diskId)?.resourceGroup ?? rg, nameOfId(diskId), { sku: { name: spec.osDisk.type as "Premium_LRS" } }, o)),
       );
       done.push({ path: "osDisk.type", value: spec.osDisk.type, note: `vmsync changed the OS disk to ${spec.osDisk.type}` });
     }
     if (paths.has("network.publicIp")) await setPublicIp(ctx, req, rg, name, spec, op);
     if (paths.has("tags")) {
       const own = { ...markerTags(req.marker), ...(vm.tags?.[TAG.cloudInit] ? { [TAG.cloudInit]: vm.tags[TAG.cloudInit] } : {}) };
-      await azureCall(`set tags of VM ${name}`, () => vms.update(rg, name, { tags: mergedTags(vm.tags, spec.tags, own) }, lro(ctx, op)));
+      await azureCall(`set tags of VM ${name}`, () => lro(ctx, op, (o) => vms.update(rg, name, { tags: mergedTags(vm.tags, spec.tags, own) }, o)));
     }
     if (deallocated || paths.has("power")) await setPower(ctx, rg, name, power, desiredPower, op);
   } catch (err) {

@@ -1,6 +1,6 @@
 import type { ObservedResource } from "../contract.js";
 import type { ProxmoxContext } from "./context.js";
-import { agentOn, guestId, type GuestView } from "./normalise.js";
+import { parseGuestId } from "./normalise.js";
 import { guestPath } from "./guests.js";
 import { mapLimit } from "./sync.js";
 
@@ -14,23 +14,24 @@ interface AgentInterface {
 const AGENT_TIMEOUT_MS = 8_000;
 
 /**
- * The addresses of running VMs whose config enables the guest agent, read with at most
+ * The addresses of the observed running VMs whose config enables the guest agent (`spec.agent`,
+ * whether the config was read now or served from the observation cache), read with at most
  * `c.concurrency` agent calls in flight, each bounded in time and never retried: a VM without an
  * answering agent (not installed, still booting) simply has no addresses — it is not an error of
  * the plan. Loopback, link-local and the `lo` interface are left out; IPv4 comes first.
  */
-export async function agentAddresses(c: ProxmoxContext, views: GuestView[], signal?: AbortSignal): Promise<Map<string, string[]>> {
-  const asked = views.filter((g) => g.running && Number(g.config.template ?? 0) !== 1 && agentOn(g.config.agent));
-  const answers = await mapLimit(asked, c.concurrency, async (g) => {
+export async function agentAddresses(c: ProxmoxContext, observed: ObservedResource[], signal?: AbortSignal): Promise<Map<string, string[]>> {
+  const asked = observed.filter((o) => o.kind === "VirtualMachine" && o.status?.power === "running" && o.spec.agent === true);
+  const answers = await mapLimit(asked, c.concurrency, async (o) => {
     const timeout = AbortSignal.timeout(AGENT_TIMEOUT_MS);
     try {
-      const r = await c.api.get<{ result?: AgentInterface[] }>(`${guestPath(g)}/agent/network-get-interfaces`, undefined, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, retries: 0 });
+      const r = await c.api.get<{ result?: AgentInterface[] }>(`${guestPath(parseGuestId(o.externalId))}/agent/network-get-interfaces`, undefined, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, retries: 0 });
       return addressesOf(r?.result ?? []);
     } catch {
       return [];
     }
   });
-  return new Map(asked.map((g, i) => [guestId(g.node, g.vmid), answers[i]!]));
+  return new Map(asked.map((o, i) => [o.externalId, answers[i]!]));
 }
 
 /** The usable addresses of an agent answer, IPv4 first. */

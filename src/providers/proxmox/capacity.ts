@@ -59,7 +59,7 @@ export async function readProxmoxCapacity(c: ProxmoxContext, config: DesiredProv
   const opts = signal ? { signal } : {};
   const ratios = proxmoxRatios(config.spec as ProxmoxProviderSpec);
   const nodes = (await c.api.get<Array<{ node: string; status?: string }>>("/nodes", undefined, opts)).filter((n) => n.status === undefined || n.status === "online");
-  const perNode = await mapLimit(nodes, c.concurrency, async (n) => {
+  const perNode = await mapLimit(nodes, c.readConcurrency, async (n) => {
     type Guest = { status?: string; maxmem?: number; cpus?: number; template?: number };
     const [status, vms, cts, storages] = await Promise.all([
       c.api.get<NodeStatus>(`/nodes/${n.node}/status`, undefined, opts),

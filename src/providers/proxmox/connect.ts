@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import type { DesiredProvider } from "../../manifest/model.js";
 import type { ProxmoxProviderSpec } from "../../manifest/schema/index.js";
 import { readSecret, readSetting } from "../../manifest/secrets.js";
+import { durationToMs } from "../../manifest/units.js";
 import { ProviderError, type ConnectOptions } from "../contract.js";
 import { ProxmoxApi } from "./api-client.js";
 import { TicketAuth, TokenAuth } from "./auth.js";
@@ -10,6 +11,7 @@ import { inContext } from "./errors.js";
 import { ProxmoxSession } from "./session.js";
 import { KeyedMutex } from "./sync.js";
 import { VmidAllocator } from "./vmid-allocator.js";
+import { DEFAULT_CONCURRENCY, DEFAULT_RATE_LIMIT } from "../defaults.js";
 
 /** Knobs of a session that manifests do not set (tests shorten them). */
 export interface ProxmoxTuning {
@@ -17,9 +19,6 @@ export interface ProxmoxTuning {
   ticketRenewAfterMs?: number;
 }
 
-/** Defaults of the provider settings when the manifest leaves them out (as the schema documents). */
-export const DEFAULT_CONCURRENCY = 4;
-export const DEFAULT_RATE_LIMIT = 20;
 
 /**
  * Opens a session: resolves the endpoint, CA file and credentials (`{env}` from `options.env`,
@@ -41,7 +40,7 @@ export async function connectProxmox(config: DesiredProvider, options: ConnectOp
       }
     }
     const api = new ProxmoxApi({
-      endpoint, rateLimit: spec.rateLimit ?? DEFAULT_RATE_LIMIT, providerName: config.name,
+      endpoint, rateLimit: spec.rateLimit ?? DEFAULT_RATE_LIMIT.proxmox, providerName: config.name,
       ...(ca ? { ca } : {}), ...(spec.tls?.serverName ? { serverName: spec.tls.serverName } : {}), ...(options.onRequest ? { onRequest: options.onRequest } : {}),
     });
     if ("tokenId" in spec.auth) {
@@ -57,9 +56,10 @@ export async function connectProxmox(config: DesiredProvider, options: ConnectOp
       api.close();
       throw err;
     }
-    const concurrency = spec.concurrency ?? DEFAULT_CONCURRENCY;
+    const concurrency = spec.concurrency ?? DEFAULT_CONCURRENCY.proxmox;
     const secret = (ref: string) => readSecret(ref.startsWith("file:") ? { file: ref.slice(5) } : { env: ref.replace(/^env:/, "") }, config.baseDir, env);
-    return new ProxmoxSession({ api, providerName: config.name, stack: options.stack, concurrency, vmids: new VmidAllocator(api), cloneLocks: new KeyedMutex(), abandoned: new Map(), readSecret: secret,
+    const fullReadIntervalMs = durationToMs(spec.fullReadInterval ?? "15m") ?? 15 * 60_000;
+    return new ProxmoxSession({ api, providerName: config.name, stack: options.stack, concurrency, readConcurrency: Math.min(32, 4 * concurrency), fullReadIntervalMs, vmids: new VmidAllocator(api), cloneLocks: new KeyedMutex(), abandoned: new Map(), readSecret: secret,
       ...(spec.snippets ? { snippets: { spec: spec.snippets, baseDir: config.baseDir, env: options.env } } : {}) }, options.signal, config);
   });
 }

@@ -1,3 +1,4 @@
+import type { ObserveCache } from "../observe-cache.js";
 import type { ProxmoxApi } from "./api-client.js";
 import type { KeyedMutex } from "./sync.js";
 import type { VmidAllocator } from "./vmid-allocator.js";
@@ -11,8 +12,18 @@ export interface ProxmoxContext {
   api: ProxmoxApi;
   providerName: string;
   stack: string;
-  /** Most detail reads in flight during observe (`spec.concurrency`). */
+  /** Steps in flight on this provider (`spec.concurrency`). */
   concurrency: number;
+  /**
+   * Most reads in flight during observe (per-node lists, configs, capacity): 4 × `concurrency`, at most 32 (the keep-alive
+   * pool). Reads are short, so several in flight hide the network round trip while pveproxy's
+   * three workers take them in turn; `rateLimit` still paces them.
+   */
+  readConcurrency: number;
+  /** `spec.fullReadInterval` in ms: how long a config read may be served from the observation cache. */
+  fullReadIntervalMs: number;
+  /** The observation cache of the current observe, if any (rereads refresh it). */
+  cache?: ObserveCache;
   vmids: VmidAllocator;
   cloneLocks: KeyedMutex;
   /**

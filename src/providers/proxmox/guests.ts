@@ -13,6 +13,17 @@ export interface GuestEntry {
   running: boolean;
   template: boolean;
   tags: string;
+  /**
+   * The entry's cheap data a config change can show in (name, tags, status, template, lock, CPUs,
+   * memory and boot disk size — PVE computes them from the config), as one string: a config read
+   * under the same summary may be served from the observation cache.
+   */
+  summary: string;
+}
+
+/** The cache key of a QEMU guest (LXC guests get `lxc/…`). */
+export function guestKey(e: { node: string; vmid: number }): string {
+  return `qemu/${e.node}/${e.vmid}`;
 }
 
 /**
@@ -25,11 +36,12 @@ export async function listGuests(c: ProxmoxContext, signal?: AbortSignal): Promi
   const nodes = await c.api.get<Array<{ node: string; status?: string }>>("/nodes", undefined, opts);
   const offline = nodes.filter((n) => n.status !== undefined && n.status !== "online").map((n) => n.node);
   if (offline.length) throw new ProxmoxApiError({ method: "GET", path: "/nodes" }, 503, `node ${offline.join(", ")} is not online; its guests cannot be observed`);
-  const lists = await mapLimit(nodes, c.concurrency, async (n) => {
+  const lists = await mapLimit(nodes, c.readConcurrency, async (n) => {
     const items = await c.api.get<Array<Record<string, unknown>>>(`/nodes/${n.node}/qemu`, undefined, opts);
     return items.map((e) => ({
       node: n.node, vmid: Number(e.vmid), name: String(e.name ?? `VM ${e.vmid}`), running: e.status === "running",
       template: Number(e.template ?? 0) === 1, tags: String(e.tags ?? ""),
+      summary: JSON.stringify([e.name, e.tags, e.status, e.template, e.lock, e.cpus, e.maxmem, e.maxdisk].map((v) => v ?? null)),
     }));
   });
   return lists.flat().sort((a, b) => a.vmid - b.vmid);
@@ -48,9 +60,9 @@ export async function readGuest(c: ProxmoxContext, node: string, vmid: number, s
   }
 }
 
-/** Reads the configs of `entries` with at most `c.concurrency` reads in flight (guests gone meanwhile are skipped). */
+/** Reads the configs of `entries` with at most `c.readConcurrency` reads in flight (guests gone meanwhile are skipped). */
 export async function readGuests(c: ProxmoxContext, entries: GuestEntry[], signal?: AbortSignal): Promise<GuestView[]> {
-  const views = await mapLimit(entries, c.concurrency, (e) => readGuest(c, e.node, e.vmid, signal, e.running));
+  const views = await mapLimit(entries, c.readConcurrency, (e) => readGuest(c, e.node, e.vmid, signal, e.running));
   return views.filter((v): v is GuestView => v !== undefined);
 }
 

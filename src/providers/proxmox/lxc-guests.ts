@@ -21,6 +21,13 @@ export interface CtEntry {
   running: boolean;
   template: boolean;
   tags: string;
+  /** The entry's cheap data a config change can show in (see `GuestEntry.summary`): the observation cache's fingerprint. */
+  summary: string;
+}
+
+/** The observation-cache key of a container. */
+export function ctKey(e: { node: string; vmid: number }): string {
+  return `lxc/${e.node}/${e.vmid}`;
 }
 
 /** The API path of a container. */
@@ -34,11 +41,12 @@ export async function listContainers(c: ProxmoxContext, signal?: AbortSignal): P
   const nodes = await c.api.get<Array<{ node: string; status?: string }>>("/nodes", undefined, opts);
   const offline = nodes.filter((n) => n.status !== undefined && n.status !== "online").map((n) => n.node);
   if (offline.length) throw new ProxmoxApiError({ method: "GET", path: "/nodes" }, 503, `node ${offline.join(", ")} is not online; its containers cannot be observed`);
-  const lists = await mapLimit(nodes, c.concurrency, async (n) => {
+  const lists = await mapLimit(nodes, c.readConcurrency, async (n) => {
     const items = await c.api.get<Array<Record<string, unknown>>>(`/nodes/${n.node}/lxc`, undefined, opts);
     return items.map((e) => ({
       node: n.node, vmid: Number(e.vmid), name: String(e.name ?? `CT${e.vmid}`), running: e.status === "running",
       template: Number(e.template ?? 0) === 1, tags: String(e.tags ?? ""),
+      summary: JSON.stringify([e.name, e.tags, e.status, e.template, e.lock, e.cpus, e.maxmem, e.maxswap, e.maxdisk].map((v) => v ?? null)),
     }));
   });
   return lists.flat().sort((a, b) => a.vmid - b.vmid);
@@ -57,9 +65,9 @@ export async function readContainer(c: ProxmoxContext, node: string, vmid: numbe
   }
 }
 
-/** Reads the configs of `entries` with at most `c.concurrency` reads in flight (containers gone meanwhile are skipped). */
+/** Reads the configs of `entries` with at most `c.readConcurrency` reads in flight (containers gone meanwhile are skipped). */
 export async function readContainers(c: ProxmoxContext, entries: CtEntry[], signal?: AbortSignal): Promise<CtView[]> {
-  const views = await mapLimit(entries, c.concurrency, (e) => readContainer(c, e.node, e.vmid, signal, e.running));
+  const views = await mapLimit(entries, c.readConcurrency, (e) => readContainer(c, e.node, e.vmid, signal, e.running));
   return views.filter((v): v is CtView => v !== undefined);
 }
 

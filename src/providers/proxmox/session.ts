@@ -1,9 +1,9 @@
-import type { DesiredProvider } from "../../manifest/model.js";
+import type { DesiredProvider, ResourceKind } from "../../manifest/model.js";
 import { ProviderError, type CapacityPool, type CreateRequest, type DeleteRequest, type ObservedResource, type ObserveScope, type OperationContext, type PowerActions, type ProviderSession, type SnapshotActions, type UpdateRequest } from "../contract.js";
 import { readProxmoxCapacity } from "./capacity.js";
 import type { ProxmoxContext } from "./context.js";
 import { inContext } from "./errors.js";
-import { observeProxmox } from "./observe.js";
+import { observeProxmox, rereadProxmox } from "./observe.js";
 import { snapshotActions } from "./snapshots.js";
 import { createStorage, deleteStorage, updateStorage } from "./storage.js";
 import { createContainer } from "./lxc-create.js";
@@ -40,6 +40,11 @@ export class ProxmoxSession implements ProviderSession {
   capacity(): Promise<CapacityPool[]> {
     const config = this.config ?? ({ name: this.c.providerName, spec: { type: "proxmox" } } as DesiredProvider);
     return inContext(`read the capacity of proxmox provider ${this.c.providerName}`, () => readProxmoxCapacity(this.c, config, this.signal));
+  }
+
+  /** Reads these guests' configs again, bypassing the observation cache (see `rereadProxmox`). */
+  reread(targets: Array<{ kind: ResourceKind; externalId: string }>): Promise<ObservedResource[]> {
+    return rereadProxmox(this.c, targets);
   }
 
   create(req: CreateRequest, ctx: OperationContext): Promise<ObservedResource> {

@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import { durationToMs } from "../../manifest/units.js";
 import type { ProxmoxSnippets } from "../../manifest/schema/index.js";
-import { openSsh } from "../../guest/ssh/connect.js";
 import { SecretReader } from "../../guest/target.js";
 import { ProviderError, type OperationContext } from "../contract.js";
 import { renderCloudConfig } from "../azure/cloud-init.js";
@@ -47,7 +46,11 @@ async function snippetDir(c: ProxmoxContext, storage: string, op: OperationConte
   return posix.join(base, "snippets");
 }
 
-/** Runs `fn` with an SFTP session on `node`, as the provider's `snippets.ssh` says (host key pinned per node). */
+/**
+ * Runs `fn` with an SFTP session on `node`, as the provider's `snippets.ssh` says (host key pinned per
+ * node). The SSH client (ssh2) is loaded here, on first use: a Proxmox provider without snippets never
+ * loads it.
+ */
 async function withSftp<T>(c: ProxmoxContext, node: string, op: OperationContext, fn: (sftp: import("../../guest/ssh/connect.js").SftpFiles) => Promise<T>): Promise<T> {
   const s = c.snippets;
   if (!s) throw new ProviderError(`provider ${c.providerName} has no snippets settings`, { code: "PROXMOX_NO_SNIPPETS", retryable: false });
@@ -56,6 +59,7 @@ async function withSftp<T>(c: ProxmoxContext, node: string, op: OperationContext
   const pinned = ssh.hostKeys[node];
   if (!pinned) throw new ProviderError(`no host key for node ${node}: pin it in snippets.ssh.hostKeys of provider ${c.providerName} (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on the node)`, { code: "PROXMOX_NODE_HOST_KEY", retryable: false });
   const what = `Proxmox node ${node}`;
+  const { openSsh } = await import("../../guest/ssh/connect.js");
   const conn = await openSsh(
     {
       host: ssh.addresses?.[node] ?? node, port: ssh.port ?? 22, user: ssh.user ?? "root", privateKey: await secrets.read(ssh.privateKey, s.baseDir),

@@ -18,9 +18,10 @@ export interface ApplyOptions {
 
 /**
  * Brings a guest's `fields` (top-level canonical fields) to `desired`: stops first when it should be
- * stopped, writes the config keys that differ (one `POST …/config` task: running guests get the
- * hot-pluggable part now, the rest goes pending), grows disks with `resize` tasks, then starts it, or
- * reboots it when asked and PVE left changes pending.
+ * stopped, writes the config keys that differ (one `POST …/config` task, guarded by the digest of
+ * the config `g` holds: running guests get the hot-pluggable part now, the rest goes pending),
+ * grows disks with `resize` tasks, then starts it, or reboots it when asked and PVE left changes
+ * pending.
  */
 export async function applyToGuest(c: ProxmoxContext, g: GuestView, desired: VmSpec, fields: Set<string>, marker: MarkerLine, op: OperationContext, opts: ApplyOptions): Promise<void> {
   let running = g.running;
@@ -32,7 +33,10 @@ export async function applyToGuest(c: ProxmoxContext, g: GuestView, desired: VmS
   const snippet = fields.has("cloudInit") ? desired.cloudInit?.snippet : undefined;
   if (snippet && desired.cloudInit?._userData) await uploadSnippet(c, g.node, { volid: snippet, content: desired.cloudInit._userData }, op);
   if (Object.keys(p.set).length > 0 || p.del.length > 0) {
-    await runTask(c.api, { method: "POST", path: `${guestPath(g)}/config`, params: { ...p.set, ...(p.del.length ? { delete: p.del.join(",") } : {}) } }, op);
+    // the config write carries the digest of the config it was computed from: PVE refuses it
+    // ("checksum mismatch") when someone changed the guest in between, instead of writing over it
+    const digest = running === g.running && typeof g.config.digest === "string" ? { digest: g.config.digest } : {};
+    await runTask(c.api, { method: "POST", path: `${guestPath(g)}/config`, params: { ...p.set, ...(p.del.length ? { delete: p.del.join(",") } : {}), ...digest } }, op);
   }
   // the snippet the VM no longer names goes (vmsync's own files only)
   const previous = cicustomUser(g.config.cicustom);

@@ -4,6 +4,7 @@
  * It never reconnects by itself: the client (client.ts) decides that. When the socket closes, every
  * pending call fails with a transient transport error.
  */
+import type { SecureContext } from "node:tls";
 import WebSocket from "ws";
 import { callError, transportError } from "./errors.js";
 import { decodeFrame, encodeCall, encodeLegacySub, LEGACY_CONNECT, TRANSPORT_PATH, type Frame, type Transport } from "./wire.js";
@@ -11,6 +12,8 @@ import { decodeFrame, encodeCall, encodeLegacySub, LEGACY_CONNECT, TRANSPORT_PAT
 /** TLS settings of the socket: extra trusted CAs (PEM, added to the system roots) and the name to verify. */
 export interface TlsOptions {
   ca?: string[];
+  /** A ready TLS context (trusting the system roots and the provider's CA); wins over `ca`. */
+  secureContext?: SecureContext;
   servername?: string;
 }
 
@@ -42,7 +45,7 @@ export class Connection {
   static open(base: string, transport: Transport, tls: TlsOptions, onEvent: (f: Extract<Frame, { kind: "event" }>) => void, timeoutMs = 15_000): Promise<Connection> {
     const url = `${base.replace(/\/+$/, "")}${TRANSPORT_PATH[transport]}`;
     const ws = new WebSocket(url, {
-      ...(tls.ca ? { ca: tls.ca } : {}),
+      ...(tls.secureContext ? { secureContext: tls.secureContext } : tls.ca ? { ca: tls.ca } : {}),
       ...(tls.servername ? { servername: tls.servername } : {}),
       rejectUnauthorized: true,
       maxPayload: 64 * 1024 * 1024,

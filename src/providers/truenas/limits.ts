@@ -30,18 +30,4 @@ export class Semaphore {
   }
 }
 
-export { TokenBucket as RateLimiter } from "../concurrency.js";
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-export function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
+export { pause, TokenBucket as RateLimiter } from "../concurrency.js";

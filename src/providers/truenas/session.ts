@@ -7,7 +7,6 @@
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { rootCertificates } from "node:tls";
 import type { DesiredProvider } from "../../manifest/model.js";
 import type { TruenasProviderSpec } from "../../manifest/schema/index.js";
 import { readSecret, readSetting } from "../../manifest/secrets.js";
@@ -23,6 +22,8 @@ import { truenasSnapshots } from "./snapshots.js";
 import { createVm, deleteVm, updateVm } from "./vm-ops.js";
 import { truenasPower } from "./vm-power.js";
 import { parseSecretRef } from "./vm-spec.js";
+import { DEFAULT_RATE_LIMIT } from "../defaults.js";
+import { contextTrusting } from "../tls-context.js";
 
 /** `wss://host[:port]` of an endpoint setting; refuses anything without TLS. */
 export function websocketBase(endpoint: string): string {
@@ -36,12 +37,12 @@ async function settings(config: DesiredProvider, env: NodeJS.ProcessEnv) {
   const spec = config.spec as TruenasProviderSpec;
   const base = websocketBase(readSetting(spec.endpoint, env)!);
   const caFile = readSetting(spec.tls?.caFile, env);
-  const ca = caFile ? [...rootCertificates, await readFile(resolve(config.baseDir, caFile), "utf8")] : undefined;
+  const secureContext = caFile ? contextTrusting(await readFile(resolve(config.baseDir, caFile), "utf8")) : undefined;
   const auth = spec.auth;
   const credentials: Credentials = "apiKey" in auth
     ? { apiKey: await readSecret(auth.apiKey, config.baseDir, env) }
     : { username: readSetting(auth.username, env)!, password: await readSecret(auth.password, config.baseDir, env) };
-  return { spec, base, tls: { ...(ca ? { ca } : {}), ...(spec.tls?.serverName ? { servername: spec.tls.serverName } : {}) }, credentials };
+  return { spec, base, tls: { ...(secureContext ? { secureContext } : {}), ...(spec.tls?.serverName ? { servername: spec.tls.serverName } : {}) }, credentials };
 }
 
 /** Opens a session (see module comment). */
@@ -51,7 +52,7 @@ export function connectTruenas(config: DesiredProvider, options: ConnectOptions)
     const s = await settings(config, options.env);
     const client = await TruenasClient.connect({
       name: config.name, base: s.base, transport: s.spec.transport ?? "auto", tls: s.tls, credentials: s.credentials,
-      rateLimit: s.spec.rateLimit ?? 20, ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+      rateLimit: s.spec.rateLimit ?? DEFAULT_RATE_LIMIT.truenas, ...(options.onRequest ? { onRequest: options.onRequest } : {}),
     });
     const read = async (ref: string) => {
       const parsed = parseSecretRef(ref);

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { SimHandle, SimStartOptions } from "../handle.js";
 import { SeededRandom } from "../knobs.js";
+import { RequestTally } from "../request-tally.js";
 import { loadOrCreateCertificate } from "../tls.js";
 import type { SimContext } from "./context.js";
 import { diskHandlers } from "./disks.js";
@@ -71,7 +72,8 @@ export async function startAzureSim(opts: SimStartOptions & { knobs?: Partial<Az
   const router = new Router();
   for (const h of [virtualMachineHandlers, diskHandlers, snapshotHandlers, storageAccountHandlers, fileShareHandlers, virtualNetworkHandlers, subnetHandlers, networkInterfaceHandlers, publicIpHandlers, usageHandlers]) router.register(h);
   const faults = new FaultInjector(random);
-  const server = createArmServer({ key: cert.key, cert: cert.cert, sim, router, faults, setKnobs });
+  const requests = new RequestTally();
+  const server = createArmServer({ key: cert.key, cert: cert.cert, sim, router, faults, setKnobs, requests });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port ?? 0, host, () => resolve());
@@ -86,6 +88,7 @@ export async function startAzureSim(opts: SimStartOptions & { knobs?: Partial<Az
     credentials: { subscriptionId: world.subscriptionId, token: world.token },
     knobs: sim.knobs,
     setKnobs,
+    requests: () => requests.snapshot(),
     injectFault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),
     settle: () => sim.ops.settleAll(),

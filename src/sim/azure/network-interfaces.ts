@@ -8,14 +8,17 @@ import { findSubnet } from "./virtual-networks.js";
 import type { StoredResource } from "./world.js";
 
 const TYPE = "Microsoft.Network/networkInterfaces";
+const TYPE_LOWER = TYPE.toLowerCase();
 
 /** Private addresses in use in a subnet, except those of NIC `exceptNicId`. */
 function usedAddresses(sim: SimContext, subnetId: string, exceptNicId: string): Set<string> {
   const used = new Set<string>();
-  for (const nic of sim.world.list(TYPE)) {
-    if (nic.id.toLowerCase() === exceptNicId.toLowerCase()) continue;
+  const subnet = subnetId.toLowerCase();
+  const except = exceptNicId.toLowerCase();
+  for (const nic of sim.world.all()) {
+    if (nic.type.toLowerCase() !== TYPE_LOWER || nic.id.toLowerCase() === except) continue;
     for (const c of (nic.body.properties?.ipConfigurations ?? []) as Json[]) {
-      if (String(c.properties?.subnet?.id).toLowerCase() === subnetId.toLowerCase()) used.add(String(c.properties.privateIPAddress));
+      if (String(c.properties?.subnet?.id).toLowerCase() === subnet) used.add(String(c.properties.privateIPAddress));
     }
   }
   return used;

@@ -19,8 +19,15 @@ export function listPage<T>(sim: SimContext, req: ArmRequest, items: T[], key: (
   }
   let start = 0;
   if (after !== undefined) {
-    start = items.findIndex((t) => key(t).toLowerCase() > after);
-    if (start < 0) start = items.length;
+    // items are sorted by lower-case key: the first one after the token, by binary search
+    let lo = 0;
+    let hi = items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (key(items[mid]!).toLowerCase() > after) hi = mid;
+      else lo = mid + 1;
+    }
+    start = lo;
   }
   const page = items.slice(start, start + size);
   const body: Json = { value: page.map(render) };

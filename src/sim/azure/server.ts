@@ -8,6 +8,8 @@ import type { ArmReply, SimContext } from "./context.js";
 import { ArmError } from "./errors.js";
 import type { FaultInjector } from "./faults.js";
 import { isObject, type Json } from "./json.js";
+import { parseArmPath } from "./arm-path.js";
+import type { RequestTally } from "../request-tally.js";
 import type { Router } from "./router.js";
 import type { AzureSimKnobs } from "./sim-knobs.js";
 
@@ -21,6 +23,7 @@ export interface ArmServerDeps {
   router: Router;
   faults: FaultInjector;
   setKnobs: (k: Partial<AzureSimKnobs>) => void;
+  requests: RequestTally;
 }
 
 /**
@@ -46,9 +49,19 @@ async function handle(deps: ArmServerDeps, req: IncomingMessage, raw: Buffer): P
   if (sim.knobs.latencyMs > 0) await sleep(sim.knobs.latencyMs);
   checkBearer(req.headers, sim.world.token);
   if (url.pathname.startsWith("/_sim/")) return handleAdmin(sim, deps.faults, deps.setKnobs, method, url.pathname, parseBody(raw));
+  deps.requests.count(requestLabel(method, url.pathname));
   const fault = deps.faults.pick(method, url.pathname, sim.knobs);
   if (fault) throw fault;
   return deps.router.dispatch(sim, { method, url, body: parseBody(raw), headers: req.headers });
+}
+
+/** The endpoint of a request for counting: `GET Microsoft.Compute/virtualMachines`, `GET operation status`. */
+function requestLabel(method: string, pathname: string): string {
+  const p = parseArmPath(pathname);
+  if (p.kind === "operation") return `${method} operation status`;
+  if (p.kind === "resourceGroups") return `${method} resourceGroups${p.resourceGroup ? "" : " (list)"}`;
+  if (p.kind === "provider") return `${method} ${p.namespace}/${p.types.join("/")}${p.names.length < p.types.length ? " (list or action)" : ""}`;
+  return `${method} (unknown path)`;
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -33,6 +33,8 @@ export class World {
   private readonly groups = new Map<string, Json>();
   private readonly byType = new Map<string, Map<string, StoredResource>>();
   private readonly byId = new Map<string, StoredResource>();
+  /** Per type, its resources sorted by lower-case id; dropped when a resource of the type is added or removed. */
+  private readonly sorted = new Map<string, Array<[string, StoredResource]>>();
   onChange: () => void = () => {};
 
   constructor(
@@ -76,6 +78,7 @@ export class World {
     const t = res.type.toLowerCase();
     let m = this.byType.get(t);
     if (!m) this.byType.set(t, (m = new Map()));
+    if (!m.has(key)) this.sorted.delete(t);
     m.set(key, res);
     this.touch();
   }
@@ -87,6 +90,7 @@ export class World {
     if (!res) return false;
     this.byId.delete(key);
     this.byType.get(res.type.toLowerCase())?.delete(key);
+    this.sorted.delete(res.type.toLowerCase());
     this.touch();
     return true;
   }
@@ -96,19 +100,22 @@ export class World {
    * in one location, sorted by lower-case id (stable order for paging).
    */
   list(type: string, filter: { resourceGroup?: string; parentId?: string; location?: string } = {}): StoredResource[] {
-    const m = this.byType.get(type.toLowerCase());
+    const t = type.toLowerCase();
+    const m = this.byType.get(t);
     if (!m) return [];
+    let all = this.sorted.get(t);
+    if (!all) this.sorted.set(t, (all = [...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1))));
     const rg = filter.resourceGroup?.toLowerCase();
     const parent = filter.parentId ? filter.parentId.toLowerCase() + "/" : undefined;
     const loc = filter.location?.toLowerCase();
     const out: StoredResource[] = [];
-    for (const [key, r] of m) {
+    for (const [key, r] of all) {
       if (rg !== undefined && r.resourceGroup.toLowerCase() !== rg) continue;
       if (parent !== undefined && !key.startsWith(parent)) continue;
       if (loc !== undefined && String(r.body.location ?? "").toLowerCase() !== loc) continue;
       out.push(r);
     }
-    return out.sort((a, b) => (a.id.toLowerCase() < b.id.toLowerCase() ? -1 : 1));
+    return out;
   }
 
   /** Every stored resource (unordered). */

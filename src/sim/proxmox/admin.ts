@@ -5,7 +5,7 @@ import { PveError } from "./errors.js";
 /**
  * The simulator's own admin paths (outside `/api2/json`, loopback only, no auth) for tests and the
  * demo: `GET /_sim/world` (the world without its signing key), `GET|POST /_sim/knobs` (read or change
- * latency, task duration, fault rate, seed at runtime) `GET /_sim/stats` (counts, incl. world writes) and `POST /_sim/flush` (persist now).
+ * latency, task duration, fault rate, seed at runtime) `GET /_sim/stats` (counts, incl. world writes and API requests by route) and `POST /_sim/flush` (persist now).
  * Changes "behind vmsync's back" go through the normal API instead.
  */
 export async function handleAdmin(sim: SimContext, method: string, path: string, body: string): Promise<unknown> {
@@ -23,7 +23,7 @@ export async function handleAdmin(sim: SimContext, method: string, path: string,
     return sim.knobs;
   }
   if (path === "/_sim/stats" && method === "GET") {
-    return { vms: Object.keys(sim.world.vms).length, tasks: sim.world.tasks.length, worldWrites: sim.store.writes, knobs: sim.knobs };
+    return { vms: Object.keys(sim.world.vms).length, tasks: sim.world.tasks.length, worldWrites: sim.store.writes, knobs: sim.knobs, requests: sim.requests.snapshot() };
   }
   if (path === "/_sim/flush" && method === "POST") {
     await sim.store.flush();

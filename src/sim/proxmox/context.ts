@@ -4,6 +4,7 @@ import { fail, noSuchVm } from "./errors.js";
 import { randomMac, randomUuid } from "./ids.js";
 import { GuestLocks } from "./locks.js";
 import { RrdCache } from "./rrd-cache.js";
+import { RequestTally } from "../request-tally.js";
 import { TaskManager } from "./tasks.js";
 import { guestSummary } from "./guest-summary.js";
 import type { StorageConfig, VmRecord, WorldData } from "./world.js";
@@ -28,6 +29,8 @@ export class SimContext {
   readonly tasks: TaskManager;
   readonly store: WorldStore;
   readonly rrd: RrdCache;
+  /** API requests served, by route template (`GET /nodes/{node}/qemu/{vmid}/config`). */
+  readonly requests = new RequestTally();
   faultRng: SeededRandom;
   idRng: SeededRandom;
   private macs: Set<string> | undefined;

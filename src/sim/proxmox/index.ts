@@ -88,6 +88,7 @@ export async function startProxmoxSim(opts: ProxmoxSimOptions): Promise<ProxmoxS
     setKnobs: (partial) => sim.setKnobs(partial),
     knobs: () => ({ ...sim.knobs }),
     directory: proxmoxGuestDirectory(sim),
+    requests: () => sim.requests.snapshot(),
     close: () => {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

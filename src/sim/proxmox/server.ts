@@ -96,8 +96,9 @@ export function createListener(sim: SimContext, router: Router): (req: IncomingM
         }
         const rel = url.pathname.slice(API_PREFIX.length) || "/";
         const raw = requestParams(method, req.headers["content-type"], body, url.searchParams);
-        if (sim.knobs.latencyMs > 0) await sleep(sim.knobs.latencyMs);
         const match = router.match(method, rel);
+        sim.requests.count(match ? `${method} /${match.route.segments.join("/")}` : `${method} (no such path)`);
+        if (sim.knobs.latencyMs > 0) await sleep(sim.knobs.latencyMs);
         const caller = match?.route.public ? { user: "" } : await authenticate(sim, req, method);
         if (!match) throw new PveError(501, `Method '${method} ${url.pathname}' not implemented\n`);
         const ctx: RequestContext = { sim, method, path: rel, input: mergePathParams(raw, match.params), caller };

@@ -14,6 +14,7 @@ import type { Persona } from "./versions.js";
 import type { World } from "./world.js";
 import { SeededRandom, sleep, type SimKnobs } from "../knobs.js";
 import { buildMethodTable } from "./methods/index.js";
+import { RequestTally } from "../request-tally.js";
 
 /** Settings fixed at start. */
 export interface CoreSettings {
@@ -39,6 +40,8 @@ export class SimCore {
   readonly tokens = new Map<string, { username: string; expires: number }>();
   readonly bootId = randomBytes(16).toString("hex");
   readonly startedAt = Date.now();
+  /** Calls from API clients (not the in-process admin), by method name. */
+  readonly requests = new RequestTally();
   private faultRng: SeededRandom;
   /** Seeded generator for MACs, UUIDs and pids. */
   idRng: SeededRandom;
@@ -92,6 +95,7 @@ export class SimCore {
    * exception that the transport encodes. `newStyleJobs` is decided by the transport.
    */
   async execute(session: Session, method: string, params: unknown[], messageId: unknown): Promise<unknown> {
+    if (!session.internal) this.requests.count(method);
     const def = this.table.get(method);
     if (!def) throw new MethodNotFound(method, this.serviceExists(method));
     if (session.inflight >= HARD_LIMIT && !session.internal) throw new TooManyConcurrentCalls();

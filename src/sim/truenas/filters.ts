@@ -100,6 +100,28 @@ export function matches(item: unknown, filters: unknown[]): boolean {
 }
 
 /**
+ * The values a top-level `[field, "=", v]` or `[field, "in", [...]]` filter allows (the filters are
+ * a conjunction, so rows with other values cannot match), or undefined when no such filter exists.
+ * Lets a query render only the rows that can match, as the middleware's datastore filters do.
+ */
+export function wantedValues(filters: unknown[], field: string): Set<unknown> | undefined {
+  let out: Set<unknown> | undefined;
+  for (const f of filters) {
+    if (!Array.isArray(f) || f[0] !== field) continue;
+    const values = f[1] === "=" ? [f[2]] : f[1] === "in" && Array.isArray(f[2]) ? (f[2] as unknown[]) : undefined;
+    if (!values) continue;
+    out = out ? new Set(values.filter((v) => out!.has(v))) : new Set(values);
+  }
+  return out;
+}
+
+/** The prefix a top-level `[field, "^", prefix]` filter requires, or undefined. */
+export function wantedPrefix(filters: unknown[], field: string): string | undefined {
+  for (const f of filters) if (Array.isArray(f) && f[0] === field && f[1] === "^" && typeof f[2] === "string") return f[2];
+  return undefined;
+}
+
+/**
  * Parses the `(filters, options)` params of a `*.query` call. Malformed filters raise the generic
  * error the middleware raises; malformed options a validation error at `options.*`.
  */

@@ -98,6 +98,7 @@ export async function startTruenasSim(opts: TruenasSimOptions): Promise<TruenasS
     version: persona.version,
     setKnobs: (k) => core.setKnobs(k),
     knobs: () => ({ ...core.knobs }),
+    requests: () => core.requests.snapshot(),
     dropConnections: () => server.dropConnections(),
     directory: truenasGuestDirectory(world, [host, "localhost"]),
     expireSessions: () => {

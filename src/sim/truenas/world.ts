@@ -85,12 +85,15 @@ export class World {
   nfsConfig: Record<string, unknown> = { protocols: ["NFSV3", "NFSV4"], servers: null, allow_nonroot: false, v4_domain: "", bindip: [], mountd_port: null, rpcstatd_port: null, rpclockd_port: null, userd_manage_gids: false, rdma: false };
   nextIds = { vm: 1, device: 1, nfs: 1, snapshotTask: 1 };
   txg = 1;
+  /** Counts `touch()` calls: what is derived from the world (e.g. pool space) is valid while it stays. */
+  revision = 0;
   onChange: () => void = () => {};
 
   constructor(readonly credentials: Credentials) {}
 
   /** Marks the world changed (schedules a coalesced write). */
   touch(): void {
+    this.revision++;
     this.onChange();
   }
 

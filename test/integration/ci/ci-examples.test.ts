@@ -62,7 +62,7 @@ class Parsed extends Error {}
 async function parseWithCli(args: string[]): Promise<void> {
   const io = (): CliIO => ({ stdout: { write: () => true }, stderr: { write: () => true }, stdin: process.stdin, env: {}, cwd: root, color: undefined as never, json: false, debug: false });
   const program = new Command("vmsync").option("--no-color").option("--json").option("--debug").exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {} });
-  registerCommands(program, io);
+  await registerCommands(program, io, args);
   program.hook("preAction", () => {
     throw new Parsed();
   });

@@ -69,6 +69,19 @@ describe("executor (fake provider, real file state)", () => {
     expect((await store.read()).resources["VirtualMachine/web"]!.failedStep).toBeUndefined();
   });
 
+  it("tells the provider a create is fresh only on its first attempt and when no earlier run began it", async () => {
+    const s = new Scenario().vm("a").vm("b").vm("c");
+    await store.commit([{ type: "putPending", pending: { address: "VirtualMachine/c", kind: "VirtualMachine", provider: "pve", marker: "test/VirtualMachine/c", externalName: "c", startedAt: "2024-01-01T00:00:00Z", runId: "old" } }]);
+    s.provider.hook = (_op, address, attempt) => {
+      if (address === "VirtualMachine/b" && attempt === 1) throw transient();
+    };
+    const { result } = await apply(s);
+    expect(result.result).toBe("succeeded");
+    const fresh = s.provider.createRequests.map((r) => [r.address, r.fresh === true]);
+    expect(fresh).toEqual(expect.arrayContaining([["VirtualMachine/a", true], ["VirtualMachine/b", true], ["VirtualMachine/b", false], ["VirtualMachine/c", false]]));
+    expect(fresh).toHaveLength(4);
+  });
+
   it("a second plan after apply has no changes", async () => {
     const s = new Scenario().vm("a").vm("b", { tags: ["x"] });
     await apply(s);

@@ -29,3 +29,16 @@ describeStateStoreContract("file (named stack)", async () => {
     },
   };
 });
+
+describeStateStoreContract("file (journal: every batch appended)", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "vmsync-state-"));
+  const store = await openFileStateStore(dir, { journalAboveBytes: 0 });
+  return {
+    store,
+    reopen: () => openFileStateStore(dir, { journalAboveBytes: 0 }),
+    cleanup: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});

@@ -40,12 +40,12 @@ export function dictArg(ctx: MethodCtx, value: unknown, name: string, fields: Fi
 }
 
 /** A `*.query` method over freshly rendered rows. */
-export function queryMethod(rows: (ctx: MethodCtx, extra: Record<string, unknown>) => Record<string, unknown>[]): MethodDef {
+export function queryMethod(rows: (ctx: MethodCtx, extra: Record<string, unknown>, filters: unknown[]) => Record<string, unknown>[]): MethodDef {
   return {
     call: (ctx, params) => {
       arity(ctx, params, ["filters", "options"], 0);
       const { filters, options } = parseQueryArgs(params, ctx.sim.p.pydantic);
-      return filterList(rows(ctx, options.extra ?? {}), filters, options);
+      return filterList(rows(ctx, options.extra ?? {}, filters), filters, options);
     },
   };
 }

@@ -10,6 +10,8 @@ import type { Persona } from "../versions.js";
 import type { DatasetRecord } from "../world.js";
 import { arity, dictArg, getInstanceMethod, humanSize, parseBlockSize, queryMethod, strArg, zprop } from "./common.js";
 import { createLegacy, createUnion, FS_ONLY, INHERITABLE, updateFields, VOL_ONLY } from "./dataset-model.js";
+import { PoolSpace } from "./dataset-space.js";
+import { wantedPrefix, wantedValues } from "../filters.js";
 import { f } from "../schema.js";
 
 const SIZE_PROPS = ["quota", "refquota", "reservation", "refreservation"];
@@ -17,19 +19,6 @@ const SIZE_PROPS = ["quota", "refquota", "reservation", "refreservation"];
 function parentOf(name: string): string | null {
   const i = name.lastIndexOf("/");
   return i < 0 ? null : name.slice(0, i);
-}
-
-/** Bytes a dataset subtree consumes (non-sparse zvols reserve their volsize). */
-function usedBytes(ctx: MethodCtx, name: string): number {
-  let used = 0;
-  for (const d of ctx.sim.world.datasets.values()) {
-    if ((d.name === name || d.name.startsWith(`${name}/`)) && d.type === "VOLUME" && !d.props.sparse) used += Number(d.props.volsize ?? 0);
-  }
-  return used;
-}
-
-function availableBytes(ctx: MethodCtx): number {
-  return Math.max(0, ctx.sim.settings.poolSizeBytes - usedBytes(ctx, "tank"));
 }
 
 function inherited(ctx: MethodCtx, d: DatasetRecord, prop: string): Record<string, unknown> {
@@ -56,9 +45,9 @@ function sizeProp(v: unknown): Record<string, unknown> {
 }
 
 /** The wire entry of a dataset (`extra.properties` selects properties; [] = none). */
-export function renderDataset(ctx: MethodCtx, d: DatasetRecord, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const used = usedBytes(ctx, d.name);
-  const avail = availableBytes(ctx);
+export function renderDataset(ctx: MethodCtx, d: DatasetRecord, extra: Record<string, unknown> = {}, space = PoolSpace.of(ctx)): Record<string, unknown> {
+  const used = space.used(d.name);
+  const avail = space.available();
   const out: Record<string, unknown> = {
     id: d.name,
     type: d.type,
@@ -128,7 +117,7 @@ export function createDataset(ctx: MethodCtx, data: Record<string, unknown>, giv
   if (type === "VOLUME" && typeof data.volsize === "number") {
     const bs = parseBlockSize(String(data.volblocksize ?? "16K"));
     if (data.volsize % bs !== 0) v.add(`${s}.volsize`, "Volume size should be a multiple of volume block size");
-    else if (!data.sparse && !data.force_size && data.volsize > availableBytes(ctx) * 0.8) {
+    else if (!data.sparse && !data.force_size && data.volsize > PoolSpace.of(ctx).available() * 0.8) {
       v.add(`${s}.volsize`, "It is not recommended to use more than 80% of your available space for VOLUME");
     }
   }
@@ -188,7 +177,7 @@ export function destroyDataset(ctx: MethodCtx, name: string, recursive: boolean,
 /** Registers `pool.*` and `pool.dataset.*`. */
 export function registerDataset(t: MethodTable, p: Persona): void {
   t.set("pool.query", queryMethod((ctx) => {
-    const used = usedBytes(ctx, "tank");
+    const used = PoolSpace.of(ctx).used("tank");
     return [{ id: 1, name: "tank", guid: "1234567890123456789", status: "ONLINE", healthy: true, warning: false, path: "/mnt/tank", size: ctx.sim.settings.poolSizeBytes, allocated: used, free: ctx.sim.settings.poolSizeBytes - used, is_decrypted: true }];
   }));
   t.set("pool.filesystem_choices", {
@@ -197,8 +186,13 @@ export function registerDataset(t: MethodTable, p: Persona): void {
       return [...ctx.sim.world.datasets.values()].filter((d) => types.includes(d.type)).map((d) => d.name);
     },
   });
-  t.set("pool.dataset.query", queryMethod((ctx, extra) => {
-    const rows = [...ctx.sim.world.datasets.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((d) => renderDataset(ctx, d, extra));
+  t.set("pool.dataset.query", queryMethod((ctx, extra, filters) => {
+    const space = PoolSpace.of(ctx);
+    // render only the datasets the filters can match (filterList still applies them all)
+    const ids = extra.flat === false ? undefined : wantedValues(filters, "id");
+    const prefix = extra.flat === false ? undefined : wantedPrefix(filters, "id");
+    const all = [...ctx.sim.world.datasets.values()].filter((d) => (!ids || ids.has(d.name)) && (prefix === undefined || d.name.startsWith(prefix)));
+    const rows = all.sort((a, b) => (a.name < b.name ? -1 : 1)).map((d) => renderDataset(ctx, d, extra, space));
     if (extra.flat === false) {
       const byId = new Map(rows.map((r) => [r.id as string, r]));
       const roots: Record<string, unknown>[] = [];

@@ -3,6 +3,7 @@
  * model and plugin validations of each version, delete (powering off, optionally destroying DISK
  * zvols), start/stop(job)/poweroff/restart(job)/suspend/resume/status and helpers.
  */
+import { wantedValues } from "../filters.js";
 import { CallError, ERRNO, instanceNotFound, Verrors } from "../errors.js";
 import type { MethodCtx, MethodTable } from "../registry.js";
 import { f, validateDict, type Fields } from "../schema.js";
@@ -144,14 +145,20 @@ function stopOptions(ctx: MethodCtx, params: unknown[]): Record<string, unknown>
 export function registerVm(t: MethodTable, p: Persona): void {
   t.set(
     "vm.query",
-    queryMethod((ctx) => {
+    queryMethod((ctx, _extra, filters) => {
+      // render only the VMs an id or name filter can match (filterList still applies every filter)
+      const ids = wantedValues(filters, "id");
+      const names = wantedValues(filters, "name");
+      const vms = [...ctx.sim.world.vms.values()].filter((vm) => (!ids || ids.has(vm.id)) && (!names || names.has(vm.fields.name)));
+      const wanted = new Set(vms.map((vm) => vm.id));
       const byVm = new Map<number, ReturnType<MethodCtx["sim"]["world"]["devicesOf"]>>();
       for (const d of ctx.sim.world.devices.values()) {
+        if (!wanted.has(d.vm)) continue;
         let list = byVm.get(d.vm);
         if (!list) byVm.set(d.vm, (list = []));
         list.push(d);
       }
-      return [...ctx.sim.world.vms.values()].map((vm) => renderVm(ctx, vm, byVm.get(vm.id) ?? []));
+      return vms.map((vm) => renderVm(ctx, vm, byVm.get(vm.id) ?? []));
     }),
   );
   t.set("vm.get_instance", getInstanceMethod("VM", (ctx, id) => {

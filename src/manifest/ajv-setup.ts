@@ -1,0 +1,18 @@
+import { createHash } from "node:crypto";
+import type { Options } from "ajv";
+import { kindSchemas, SECRET_KEYWORD, type KindName } from "./schema/index.js";
+
+/**
+ * How manifest validators are built — the same for validators compiled at run time and for those
+ * compiled at build time (scripts/build-validators.mjs writes dist/manifest/validators/<Kind>.cjs),
+ * so both report the same errors.
+ */
+export const AJV_OPTIONS: Options = { allErrors: true, verbose: true, useDefaults: false, strict: false };
+
+/** Keywords the schemas use that Ajv must accept (annotations only). */
+export const EXTRA_KEYWORDS = [SECRET_KEYWORD];
+
+/** A hash of a kind's schema: a validator compiled from another schema is never used. */
+export function schemaHash(kind: KindName): string {
+  return createHash("sha256").update(JSON.stringify(kindSchemas[kind])).digest("hex");
+}

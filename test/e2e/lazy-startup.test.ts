@@ -1,0 +1,82 @@
+import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COMMANDS, invokedCommand } from "../../src/cli/commands/index.js";
+import { Command } from "commander";
+import { BIN } from "../helpers/cli.js";
+import { tempTree, type TempTree } from "../helpers/tmp.js";
+
+const RECORDER = fileURLToPath(new URL("./startup/record-loads.mjs", import.meta.url));
+
+/** Dependencies only some commands need; a run must not load them unless it uses them. */
+const HEAVY = ["node_modules/ssh2/", "/dist/guest/ssh/", "node_modules/pg/", "node_modules/prom-client/", "node_modules/ws/", "node_modules/selfsigned/", "node_modules/@azure/", "node_modules/ajv/", "node_modules/axios/", "node_modules/chokidar/", "/dist/sim/", "/dist/daemon/", "/dist/state/postgres/"];
+
+let tree: TempTree;
+beforeAll(async () => {
+  tree = await tempTree({});
+});
+afterAll(() => tree.cleanup());
+
+/** The modules `vmsync ARGS` loads (file URLs); with `script`, those `node -e SCRIPT` (ESM) loads. */
+async function loads(args: string[], script?: string): Promise<string[]> {
+  const out = tree.path(`loads-${args.join("_").replace(/[^a-z]/gi, "")}.txt`);
+  await new Promise<void>((resolve, reject) => {
+    const argv = script ? ["--import", RECORDER, "--input-type=module", "-e", script] : ["--import", RECORDER, BIN, ...args];
+    const child = spawn(process.execPath, argv, { cwd: tree.dir, env: { PATH: process.env.PATH ?? "", VMSYNC_TEST_LOADS: out }, stdio: "ignore" });
+    child.on("error", reject);
+    child.on("close", () => resolve());
+  });
+  return (await readFile(out, "utf8")).split("\n").filter(Boolean);
+}
+
+/** postgres/url.js only parses state URLs (no client), so every command may load it. */
+const heavy = (urls: string[]) => urls.filter((u) => HEAVY.some((h) => u.includes(h)) && !u.endsWith("/dist/state/postgres/url.js"));
+const commandModules = (urls: string[]) => urls.filter((u) => /\/dist\/cli\/commands\/(?!index\.js)/.test(u));
+
+describe("start-up loads only what the command needs", () => {
+  it("`vmsync --version` loads no command and no heavy dependency", async () => {
+    const urls = await loads(["--version"]);
+    expect(urls.some((u) => u.endsWith("/dist/cli/main.js"))).toBe(true);
+    expect(commandModules(urls)).toEqual([]);
+    expect(heavy(urls)).toEqual([]);
+  });
+
+  it("`vmsync validate` loads its own command and the manifest checks, not the daemon, simulators or clients", async () => {
+    const urls = await loads(["validate", "--help"]);
+    expect(commandModules(urls).map((u) => u.split("/").pop())).toEqual(["validate.js"]);
+    expect(heavy(urls).filter((u) => !u.includes("node_modules/ajv/"))).toEqual([]);
+  });
+
+  it("`vmsync plan --help` loads no simulator, daemon, PostgreSQL or provider SDK", async () => {
+    const urls = await loads(["plan", "--help"]);
+    expect(commandModules(urls).map((u) => u.split("/").pop())).toEqual(["plan.js"]);
+    expect(heavy(urls).filter((u) => !u.includes("node_modules/ajv/"))).toEqual([]);
+  });
+});
+
+describe("providers load the SSH client only when they use it", () => {
+  // a plan or apply connects the providers it uses; the guest layer and Proxmox snippets load ssh2 on first use
+  it.each(["proxmox", "truenas", "azure"])("the %s provider module loads no SSH client", async (type) => {
+    const module = new URL(`../../dist/providers/${type}/index.js`, import.meta.url).href;
+    const urls = await loads([type], `await import(${JSON.stringify(module)});`);
+    expect(urls.some((u) => u.endsWith(`/dist/providers/${type}/index.js`))).toBe(true);
+    expect(urls.filter((u) => u.includes("node_modules/ssh2/") || u.includes("/dist/guest/ssh/"))).toEqual([]);
+  });
+});
+
+describe("the command table", () => {
+  it("names each command as the module it loads registers it, in one place", async () => {
+    for (const c of COMMANDS) {
+      const program = new Command("vmsync");
+      (await c.load())(program, () => { throw new Error("not run"); });
+      expect(program.commands.map((x) => x.name())).toEqual([c.name]);
+    }
+  });
+
+  it("finds the invoked command past global options and after `help`", () => {
+    expect(invokedCommand(["--json", "--no-color", "plan", "x"])).toBe("plan");
+    expect(invokedCommand(["help", "apply"])).toBe("apply");
+    expect(invokedCommand(["--version"])).toBeUndefined();
+  });
+});
