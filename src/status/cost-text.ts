@@ -22,11 +22,12 @@ function resources(n: number): string {
 }
 
 /**
- * The fleet's total below the table, e.g. `Monthly cost now: $91.65 + unknown (1 resource not fully
- * priced: prices not in the table, see vmsync prices update); retail pay-as-you-go list prices in
- * USD from the table shipped with vmsync (2026-07-24).`; undefined when no provider in use bills.
+ * The fleet's total below the table and where its prices come from, e.g. `Monthly cost now: $91.65
+ * + unknown (1 resource not fully priced: prices not in the table, see vmsync prices update)` and
+ * `retail pay-as-you-go list prices in USD from the table shipped with vmsync (2026-07-24)`;
+ * undefined when no provider in use bills.
  */
-export function costTotalText(report: FleetReport): string | undefined {
+export function costTotalText(report: FleetReport): { total: string; source: string } | undefined {
   const c = report.cost;
   if (!c) return undefined;
   // a row priced with no lines at all is one whose provider could not be observed
@@ -36,5 +37,5 @@ export function costTotalText(report: FleetReport): string | undefined {
     ...(unpriced > 0 ? [`${resources(unpriced)} not fully priced: prices not in the table, see vmsync prices update`] : []),
     ...(unobserved > 0 ? [`${resources(unobserved)} not priced: their provider could not be observed`] : []),
   ];
-  return `Monthly cost now: ${moneyText(c.monthly, c.unknown, c.currency)}${why.length ? ` (${why.join("; ")})` : ""}; ${costSource(c)}.`;
+  return { total: `Monthly cost now: ${moneyText(c.monthly, c.unknown, c.currency)}${why.length ? ` (${why.join("; ")})` : ""}`, source: costSource(c) };
 }

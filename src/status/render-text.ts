@@ -55,7 +55,7 @@ export function renderFleetText(report: FleetReport, c: Colors): string {
   if (report.resources.length) out.push(...textTable(cols.map((x) => x.header), report.resources.map((r) => cols.map((x) => x.cell(r, now))), c), "");
   out.push(c.bold(summaryText(report)));
   const cost = costTotalText(report);
-  if (cost) out.push(cost);
+  if (cost) out.push(cost.total, c.dim(`  ${cost.source}`));
   for (const p of report.providers.filter((x) => !x.reachable)) out.push(`${c.red("unreachable:")} provider ${p.name}${p.error ? `: ${p.error}` : ""}`);
   const problems = problemLines(report);
   if (problems.length) out.push("", ...problems.map((l) => `  ${c.red("!")} ${l}`));

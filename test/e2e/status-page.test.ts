@@ -63,6 +63,7 @@ describe("the status page in headless Chromium", () => {
     expect(await page.locator('#fleet tbody tr[data-address="VirtualMachine/dev"] td[data-label="Cost/month"]').textContent()).toBe("unknown");
     expect(await page.locator('#fleet tbody tr[data-address="VirtualMachine/web-1"] td[data-label="Cost/month"]').textContent()).toBe("-");
     expect(await page.locator("#fleet p.cost").textContent()).toMatch(/^Monthly cost now: unknown \(2 resources not fully priced/);
+    expect(await page.locator("#plan pre").textContent()).toContain("Monthly cost: unknown → unknown"); // the daemon prices its plans
     // each provider's capacity, read by the daemon's pass
     expect(await page.locator("#fleet h3").allTextContents()).toEqual(["Capacity of cloud (azure)", "Capacity of nas (truenas)", "Capacity of pve (proxmox)"]);
     const memory = page.locator('#fleet table.capacity[data-provider="pve"] tr[data-pool="node/pve1/memory"]');

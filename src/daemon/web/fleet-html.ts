@@ -61,10 +61,11 @@ export function fleetHtml(report: FleetReport | undefined): Html {
   })}</tr>`)}</tbody></table>`;
   const unreachable = report.providers.filter((p) => !p.reachable);
   const problems = problemLines(report);
+  const cost = costTotalText(report);
   return html`<h2 id="h-fleet">Fleet</h2>
 ${scrollTable("fleet-table", "Fleet table", table)}
 <p class="summary">${summaryText(report)}</p>
-${costTotalText(report) ? html`<p class="cost">${costTotalText(report)}</p>` : ""}
+${cost ? html`<p class="cost">${cost.total}<br><span class="muted">${cost.source}</span></p>` : ""}
 ${unreachable.length ? html`<ul class="problems">${unreachable.map((p) => html`<li class="t-bad">Provider ${p.name} could not be observed${p.error ? html`: ${p.error}` : ""}</li>`)}</ul>` : ""}
 ${problems.length ? html`<ul class="problems">${problems.map((l) => html`<li>${l}</li>`)}</ul>` : ""}
 ${report.sections.map((s) => html`<h3>${s.title}</h3>${(HTML_SECTION_RENDERERS[s.type] ?? genericSection)(s, now)}`)}`;
