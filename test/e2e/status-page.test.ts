@@ -59,16 +59,17 @@ describe("the status page in headless Chromium", () => {
     expect(await web1.allTextContents()).toEqual(expect.arrayContaining(["pve", "pve1", "running", "in sync"]));
     expect(await page.locator("#fleet .summary").textContent()).toBe("12 resources: 12 in sync.");
     expect(await page.locator("#schedules tbody th").allTextContents()).toEqual(["nightly", "nightly@nas"]);
-    // the Azure cost column (the shipped table has no westeurope prices: unknown, never $0) and the total
-    expect(await page.locator('#fleet tbody tr[data-address="VirtualMachine/dev"] td[data-label="Cost/month"]').textContent()).toBe("unknown");
+    // the Azure cost column (the shipped table lacks the dev VM's P6 disk tier: unknown, never $0) and the total
+    expect(await page.locator('#fleet tbody tr[data-address="VirtualMachine/dev"] td[data-label="Cost/month"]').textContent()).toBe("$70.08 + unknown");
+    expect(await page.locator('#fleet tbody tr[data-address="NfsShare/team-files"] td[data-label="Cost/month"]').textContent()).toBe("$16.00");
     expect(await page.locator('#fleet tbody tr[data-address="VirtualMachine/web-1"] td[data-label="Cost/month"]').textContent()).toBe("-");
-    expect(await page.locator("#fleet p.cost").textContent()).toMatch(/^Monthly cost now: unknown \(2 resources not fully priced/);
-    expect(await page.locator("#plan pre").textContent()).toContain("Monthly cost: unknown → unknown"); // the daemon prices its plans
+    expect(await page.locator("#fleet p.cost").textContent()).toMatch(/^Monthly cost now: \$86\.08 \+ unknown \(1 resource not fully priced/);
+    expect(await page.locator("#plan pre").textContent()).toContain("Monthly cost: $86.08 + unknown → $86.08 + unknown"); // the daemon prices its plans
     // each provider's capacity, read by the daemon's pass
     expect(await page.locator("#fleet h3").allTextContents()).toEqual(["Capacity of cloud (azure)", "Capacity of nas (truenas)", "Capacity of pve (proxmox)"]);
     const memory = page.locator('#fleet table.capacity[data-provider="pve"] tr[data-pool="node/pve1/memory"]');
     expect(await memory.locator("th, td").allTextContents()).toEqual(["node pve1 memory", "16.5GiB", "111.5GiB", "128GiB", "13 %"]);
-    expect(await page.locator('#fleet table.capacity[data-provider="cloud"] tbody th').allTextContents()).toEqual(["Total Regional vCPUs in westeurope", "Standard DSv5 Family vCPUs in westeurope"]);
+    expect(await page.locator('#fleet table.capacity[data-provider="cloud"] tbody th').allTextContents()).toEqual(["Total Regional vCPUs in eastus2", "Standard DSv5 Family vCPUs in eastus2"]);
     expect(await page.locator('#fleet table.capacity[data-provider="nas"] tr[data-pool="pool/tank"] td').count()).toBe(4);
     await page.waitForFunction(() => document.getElementById("live")?.textContent?.includes("live"));
     await shot(page, "status-page.png");
