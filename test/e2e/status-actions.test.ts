@@ -37,7 +37,7 @@ describe("vmsync status / restart / snapshot against the simulators", () => {
     const r = await status();
     const validate = new Ajv2020({ strict: false }).compile(extraSchemaFiles()["status.schema.json"]!);
     expect(validate(r), JSON.stringify(validate.errors)).toBe(true);
-    expect(r.summary).toMatchObject({ total: 12, "in-sync": 12 });
+    expect(r.summary).toMatchObject({ total: 17, "in-sync": 17 });
     expect(row(r, "VirtualMachine/web-1")).toMatchObject({ provider: "pve", placement: "pve1", power: "running", lastApplied: { command: "apply", by: expect.stringContaining("@") } });
     expect(row(r, "VirtualMachine/k8s-cp")).toMatchObject({ provider: "nas", placement: "tank", power: "running" });
     expect(row(r, "VirtualMachine/dev")).toMatchObject({ provider: "cloud", placement: "eastus2", power: "running" });
@@ -67,9 +67,9 @@ describe("vmsync status / restart / snapshot against the simulators", () => {
     expect(row(await status(), "VirtualMachine/web-1").sync).toMatchObject({ state: "drifted", fields: ["memory"] });
     const text = await processRun(["status", "demo"]);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/^VirtualMachine\/web-1\s+pve\s+pve1\s+running\s+-\s+drifted: memory\s/m);
-    expect(text.stdout).toContain("12 resources: 11 in sync, 1 drifted.");
-    expect(text.stdout).toMatch(/^VirtualMachine\/dev\s+cloud\s+eastus2\s+running\s+-\s+in sync\s+\$70\.08 \+ unknown\s/m);
+    expect(text.stdout).toMatch(/^VirtualMachine\/web-1\s+pve\s+pve1\s+running\s+10\.10\.\d+\.\d+\s+drifted: memory\s/m); // its address from the guest agent
+    expect(text.stdout).toContain("17 resources: 16 in sync, 1 drifted.");
+    expect(text.stdout).toMatch(/^VirtualMachine\/dev\s+cloud\s+eastus2\s+running\s+\S+\s+in sync\s+\$70\.08 \+ unknown\s/m);
     expect(text.stdout).toMatch(/^NfsShare\/team-files\s+.*in sync\s+\$16\.00\s/m);
     expect(text.stdout).toMatch(/^Container\/cache\s+.*in sync\s+-\s/m);
     expect(text.stdout).toContain("Monthly cost now: $86.08 + unknown (1 resource not fully priced");

@@ -52,12 +52,12 @@ describe("the status page in headless Chromium", () => {
     expect(res?.headers()["content-security-policy"]).toContain("default-src 'none'");
     await expect(page.title()).resolves.toBe("vmsync · demo");
     const rows = page.locator("#fleet table.fleet tbody tr");
-    expect(await rows.count()).toBe(12);
-    expect(await page.locator('#fleet tbody tr[data-sync="in-sync"]').count()).toBe(12);
+    expect(await rows.count()).toBe(17); // 12 resources and the 5 demo VMs' guests
+    expect(await page.locator('#fleet tbody tr[data-sync="in-sync"]').count()).toBe(17);
     expect(await page.locator("#fleet tbody th[scope=row]").allTextContents()).toContain("VirtualMachine/k8s-cp");
     const web1 = page.locator('#fleet tbody tr[data-address="VirtualMachine/web-1"] td');
     expect(await web1.allTextContents()).toEqual(expect.arrayContaining(["pve", "pve1", "running", "in sync"]));
-    expect(await page.locator("#fleet .summary").textContent()).toBe("12 resources: 12 in sync.");
+    expect(await page.locator("#fleet .summary").textContent()).toBe("17 resources: 17 in sync.");
     expect(await page.locator("#schedules tbody th").allTextContents()).toEqual(["nightly", "nightly@nas"]);
     // the Azure cost column (the shipped table lacks the dev VM's P6 disk tier: unknown, never $0) and the total
     expect(await page.locator('#fleet tbody tr[data-address="VirtualMachine/dev"] td[data-label="Cost/month"]').textContent()).toBe("$70.08 + unknown");
