@@ -1,9 +1,10 @@
 import type { Diagnostic } from "../manifest/diagnostics.js";
 import type { DesiredState } from "../manifest/model.js";
 import type { ApplyResult } from "../reconcile/events.js";
-import type { ObservedResource } from "../providers/contract.js";
-import type { Plan, PlanStep } from "../reconcile/plan-types.js";
+import type { CapacityPool, ObservedResource } from "../providers/contract.js";
+import type { Plan, PlanCost, PlanStep } from "../reconcile/plan-types.js";
 import type { HistoryStep } from "../state/contract.js";
+import type { FleetPricing } from "../status/fleet-cost.js";
 
 /**
  * What the daemon does with a plan. `observe` reports drift only (a refresh-only plan), `plan` also
@@ -52,6 +53,13 @@ export type PassResult = { startedAt: number; finishedAt: number; revision?: str
        * (the fleet on the status page) show what is, not what was before the apply.
        */
       observed: Map<string, ObservedResource[]>;
+      /** Each provider's capacity, read with that observation (`readCapacity`; `current` is checked against it). */
+      capacity: Map<string, CapacityPool[]>;
+      /**
+       * The price table `current` was priced with, the providers that bill, and the cost estimate of
+       * everything observed (held and blocked resources included), for the fleet's cost.
+       */
+      pricing: FleetPricing & { cost?: PlanCost };
       current: Plan;
       /** Addresses left out because they are backing off or stalled. */
       held: string[];

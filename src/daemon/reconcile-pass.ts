@@ -1,4 +1,5 @@
 import type { Connections } from "../cli/connect.js";
+import { loadPriceTable } from "../cost/price-table.js";
 import { loadManifests } from "../manifest/load.js";
 import type { ParseCache } from "../manifest/parse-cache.js";
 import type { DesiredState } from "../manifest/model.js";
@@ -56,7 +57,8 @@ export interface PassContext {
 
 /**
  * One reconcile: load the manifests (stop on any error), observe every provider in bulk, plan
- * (pure) with backing-off and stalled resources excluded and blocked steps set aside, and in apply
+ * (pure, capacity-checked and priced like `vmsync plan`) with backing-off and stalled resources
+ * excluded and blocked steps set aside, and in apply
  * mode, inside a change window and while leader, apply under the state lock. The same three
  * functions `vmsync plan` and `vmsync apply` use: `observeAll`, `plan`, `execute`.
  */
@@ -77,21 +79,26 @@ export async function reconcilePass(ctx: PassContext, input: { reasons: string[]
     connections = await ctx.connect(providersInUse(desired, state), desired, { stack: ctx.stack, env: ctx.env, signal: ctx.stop, ...(ctx.onRequest ? { onRequest: ctx.onRequest } : {}) });
     const conn = connections;
     const held = ctx.health.excludes(ctx.clock.now());
+    const billed = [...conn.providers].filter(([, p]) => p.billing).map(([name]) => name).sort();
     const planFrom = async (s: StateSnapshot) => {
       const caches = ctx.observeCache ? await openCaches(ctx.observeCache, [...conn.sessions.keys()], { desired, state: s, env: ctx.env, now: ctx.clock.now(), reuse: true }) : undefined;
-      const [seen, capacity] = await Promise.all([observeAll(conn.sessions, desired, s, caches), readCapacity(conn.sessions, desired)]);
+      // the price table is read every pass, so a `vmsync prices update` is used from the next one on
+      const [seen, capacity, prices] = await Promise.all([observeAll(conn.sessions, desired, s, caches), readCapacity(conn.sessions, desired), loadPriceTable(ctx.env)]);
       const once = (extra: string[]) => (o: Map<string, ObservedResource[]>) => computePlan({
-        stack: ctx.stack, desired, observed: o, state: s, providers: conn.providers, capacity,
+        stack: ctx.stack, desired, observed: o, state: s, providers: conn.providers, capacity, prices: { table: prices.table, which: prices.which },
         options: { ...ctx.planOptions, excludes: [...ctx.planOptions.excludes, ...extra.map(literalGlob)], refreshOnly: ctx.mode === "observe" },
       });
       const first = await planFreshly({ sessions: conn.sessions, observed: seen, plan: once(held) });
       const blocked = first.plan.steps.filter((st) => st.blocked);
       const final = blocked.length ? await planFreshly({ sessions: conn.sessions, observed: first.observed, plan: once([...held, ...blocked.map((b) => b.address)]) }) : first;
       if (caches) await saveCaches(ctx.observeCache!, caches);
-      return { plan: final.plan, blocked, observed: final.observed };
+      // the fleet's cost covers held and blocked resources too: they exist, and are billed
+      const cost = held.length ? once([])(final.observed).cost : first.plan.cost;
+      const pricing = { currency: prices.table.currency, priceDate: prices.table.date, priceTable: prices.which, billed, ...(cost ? { cost } : {}) };
+      return { plan: final.plan, blocked, observed: final.observed, capacity, pricing };
     };
-    let { plan, blocked, observed } = await planFrom(state);
-    const base = { ...meta, outcome: "reconciled" as const, desired, blocked, held, observed, current: plan };
+    let { plan, blocked, observed, capacity, pricing } = await planFrom(state);
+    const base = { ...meta, outcome: "reconciled" as const, desired, blocked, held, observed, capacity, pricing, current: plan };
     const needsApply = plan.steps.some((s) => s.action !== "noop" || s.adopt);
     const newRevision = input.revision !== undefined && input.revision !== input.lastRevision;
     if (ctx.mode !== "apply" || (!needsApply && !newRevision)) return { ...base, plan, finishedAt: ctx.clock.now() };
@@ -103,16 +110,16 @@ export async function reconcilePass(ctx: PassContext, input: { reasons: string[]
       // another apply may have committed since we planned: plan again from the state we now hold
       replan: async (s) => {
         state = s;
-        ({ plan, blocked, observed } = await planFrom(s));
+        ({ plan, blocked, observed, capacity, pricing } = await planFrom(s));
         return plan;
       },
       planSerial: state.serial,
     });
-    if (outcome.lockedBy) return { ...base, plan, blocked, observed, current: plan, heldBack: "state-locked", lockedBy: outcome.lockedBy, finishedAt: ctx.clock.now() };
+    if (outcome.lockedBy) return { ...base, plan, blocked, observed, capacity, pricing, current: plan, heldBack: "state-locked", lockedBy: outcome.lockedBy, finishedAt: ctx.clock.now() };
     // what is now (for views): observe again after an apply that ran steps; nothing is applied from it
     const after = outcome.apply?.steps.length ? await planFrom(await ctx.store.read()).catch(() => undefined) : undefined;
     return {
-      ...base, plan: outcome.plan, blocked, observed: after?.observed ?? observed, current: after?.plan ?? outcome.plan,
+      ...base, plan: outcome.plan, blocked, observed: after?.observed ?? observed, capacity: after?.capacity ?? capacity, pricing: after?.pricing ?? pricing, current: after?.plan ?? outcome.plan,
       ...(outcome.apply ? { apply: outcome.apply } : {}), finishedAt: ctx.clock.now(),
     };
   } catch (err) {

@@ -77,6 +77,11 @@ export interface CapacityPool {
   used: number;
   /** Physical size before the overcommit ratio (when one applies). */
   physical?: number;
+  /**
+   * One of many fine-grained counters (an Azure VM family's quota, of which a region has dozens):
+   * views that list every pool (`vmsync status`) leave it out while nothing uses it. Plans are not affected.
+   */
+  minor?: boolean;
 }
 
 /**

@@ -5,6 +5,8 @@ import type { Plan, PlanStep } from "../reconcile/plan-types.js";
 import type { HistoryEntry, ResourceRecord, StateSnapshot } from "../state/contract.js";
 import { nextSlot } from "../daemon/schedule-slots.js";
 import { SYNC_STATES, type FleetReport, type FleetRow, type FleetSection, type ProviderHealth } from "./fleet-schema.js";
+import { capacitySections, type CapacityRead } from "./capacity-section.js";
+import { FleetCoster, type FleetPricing } from "./fleet-cost.js";
 import { lastAppliedBy, lastFailure, lastScheduleRun } from "./history-facts.js";
 
 /**
@@ -12,6 +14,8 @@ import { lastAppliedBy, lastFailure, lastScheduleRun } from "./history-facts.js"
  * the plan and the observed objects of the providers that could be observed (the same bulk observe
  * and pure planner as `vmsync plan`), history (newest first) and each provider's reachability.
  * `held` are failures the daemon remembers (backing off or stalled) besides those in history.
+ * `capacity` is each provider's capacity read in the same pass (a section each); with `pricing`
+ * the plan's cost estimate prices the rows (`plan.cost`). `sections` follow the capacity ones.
  */
 export interface FleetInput {
   stack: string;
@@ -23,6 +27,8 @@ export interface FleetInput {
   history: HistoryEntry[];
   providers: ProviderHealth[];
   held?: Array<{ address: string; error: string }>;
+  capacity?: Map<string, CapacityRead>;
+  pricing?: FleetPricing;
   sections?: FleetSection[];
 }
 
@@ -60,7 +66,7 @@ function observedFor(input: FleetInput, provider: string | undefined, kind: stri
   return input.observed.get(provider)?.find((o) => o.kind === kind && o.externalId === externalId);
 }
 
-function rowOf(input: FleetInput, address: string, r: DesiredResource | undefined, record: ResourceRecord | undefined, step: PlanStep | undefined): FleetRow {
+function rowOf(input: FleetInput, coster: FleetCoster, address: string, r: DesiredResource | undefined, record: ResourceRecord | undefined, step: PlanStep | undefined): FleetRow {
   const provider = r?.provider ?? (record?.provider || undefined) ?? step?.provider;
   const kind = r?.kind ?? record?.kind ?? step?.kind ?? address.split("/")[0]!;
   const health = provider ? input.providers.find((p) => p.name === provider) : undefined;
@@ -77,6 +83,7 @@ function rowOf(input: FleetInput, address: string, r: DesiredResource | undefine
   }
   const by = record ? lastAppliedBy(input.history, address) : undefined;
   const schedule = r ? scheduleRuns(r, input.history, input.now) : undefined;
+  const cost = coster.row({ address, ...(provider ? { provider } : {}), reachable: !health || health.reachable });
   return {
     address, kind, name: step?.name ?? r?.externalName ?? r?.name ?? o?.name ?? address.slice(address.indexOf("/") + 1),
     ...(provider ? { provider } : {}),
@@ -88,6 +95,7 @@ function rowOf(input: FleetInput, address: string, r: DesiredResource | undefine
     sync,
     ...(record ? { lastApplied: { at: record.appliedAt, ...by } } : {}),
     ...(schedule ? { schedule } : {}),
+    ...(cost ? { cost } : {}),
   };
 }
 
@@ -95,17 +103,22 @@ function rowOf(input: FleetInput, address: string, r: DesiredResource | undefine
  * Builds the fleet report (pure): one row per managed resource — every resource in the manifests
  * and every one in state — with where it is, its power and addresses (observed status), whether it
  * is in sync (the plan: drift, pending changes, blocked steps; failures from history or the
- * daemon), when and by whom it was last applied, and for schedules the last and next run.
+ * daemon), when and by whom it was last applied, for schedules the last and next run, and on
+ * billed providers its monthly cost now; below the table each provider's capacity.
  */
 export function buildFleet(input: FleetInput): FleetReport {
   const desired = new Map(input.desired.resources.map((r) => [r.address, r]));
   const steps = new Map(input.plan.steps.map((s) => [s.address, s]));
   const addresses = [...new Set([...desired.keys(), ...Object.keys(input.state.resources), ...steps.keys()])].sort();
-  const resources = addresses.map((a) => rowOf(input, a, desired.get(a), input.state.resources[a], steps.get(a)));
+  const coster = new FleetCoster(input.plan, input.pricing);
+  const resources = addresses.map((a) => rowOf(input, coster, a, desired.get(a), input.state.resources[a], steps.get(a)));
   const summary: Record<string, number> = { total: resources.length };
   for (const s of SYNC_STATES) summary[s] = resources.filter((r) => r.sync.state === s).length;
+  const providers = [...input.providers].sort((a, b) => a.name.localeCompare(b.name));
+  const cost = coster.total(resources);
   return {
-    formatVersion: 1, stack: input.stack, generatedAt: input.now.toISOString(), summary, resources,
-    providers: [...input.providers].sort((a, b) => a.name.localeCompare(b.name)), sections: input.sections ?? [],
+    formatVersion: 1, stack: input.stack, generatedAt: input.now.toISOString(), summary, resources, providers,
+    sections: [...capacitySections(input.capacity ?? new Map(), providers), ...(input.sections ?? [])],
+    ...(cost ? { cost } : {}),
   };
 }

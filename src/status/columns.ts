@@ -1,4 +1,5 @@
 import type { FleetReport, FleetRow, SyncState } from "./fleet-schema.js";
+import { costCell } from "./cost-text.js";
 import { relativeTime } from "./time-text.js";
 
 /** How a cell reads: views map it to a colour (terminal) or a CSS class (web page). */
@@ -51,6 +52,7 @@ export const STATUS_COLUMNS: StatusColumn[] = [
   { id: "power", header: "POWER", cell: (r) => (r.power ? { text: r.power, tone: POWER_TONE[r.power] ?? "dim" } : { text: "-", tone: "dim" }) },
   { id: "addresses", header: "ADDRESSES", cell: (r) => (r.addresses.length ? { text: r.addresses.join(" ") } : { text: "-", tone: "dim" }) },
   { id: "sync", header: "SYNC", cell: (r) => syncCell(r) },
+  { id: "cost", header: "COST/MONTH", visible: (rep) => rep.cost !== undefined, cell: (r) => costCell(r) },
   {
     id: "applied", header: "LAST APPLIED",
     cell: (r, now) => (r.lastApplied ? { text: `${relativeTime(r.lastApplied.at, now)}${r.lastApplied.by ? ` by ${r.lastApplied.by}` : ""}` } : { text: "never", tone: "dim" }),

@@ -1,10 +1,14 @@
 import { connectProviders, type Connections } from "../cli/connect.js";
+import { loadPriceTable } from "../cost/price-table.js";
 import { GUEST_PROVIDER, type DesiredState } from "../manifest/model.js";
-import type { ObservedResource, Provider } from "../providers/contract.js";
+import type { CapacityPool, ObservedResource, Provider } from "../providers/contract.js";
+import { providerFor } from "../providers/registry.js";
 import { observeAll, observeInside, providersInUse } from "../reconcile/observe.js";
+import { readCapacity } from "../reconcile/observe-capacity.js";
 import { plan as computePlan } from "../reconcile/plan.js";
 import type { StateSnapshot, StateStore } from "../state/contract.js";
 import { buildFleet } from "./build-fleet.js";
+import type { CapacityRead } from "./capacity-section.js";
 import type { FleetReport, FleetSection, ProviderHealth } from "./fleet-schema.js";
 
 /** How many history entries a report looks through for "last applied by" and schedule runs. */
@@ -23,11 +27,22 @@ function restrict(desired: DesiredState, state: StateSnapshot, reachable: Set<st
   };
 }
 
+/** What one provider's observation gave: the objects, its capacity (if it reports any) and its implementation. */
+interface Observation {
+  observed: Map<string, ObservedResource[]>;
+  capacity: Map<string, CapacityRead>;
+  impls: Map<string, Provider>;
+  billed: string[];
+}
+
 /**
  * Makes fleet reports for `vmsync status` the way `vmsync plan` observes: one bulk observe per
- * provider, then the pure planner. Unlike plan, a provider that cannot be connected to or observed
- * does not stop the report: its resources show as unknown with the reason, and the next refresh
- * (status --watch) connects again. Sessions stay open between refreshes (connection reuse).
+ * provider with its capacity read alongside (`readCapacity`, as plan does), then the pure planner,
+ * capacity-checked and priced with the price table plans use. Unlike plan, a provider that cannot
+ * be connected to or observed does not stop the report: its resources show as unknown with the
+ * reason (and, when it bills, an unknown cost), and the next refresh (status --watch) connects
+ * again; capacity that cannot be read is reported in its section. Sessions stay open between
+ * refreshes (connection reuse).
  */
 export class FleetObserver {
   private readonly conns = new Map<string, Connections>();
@@ -38,17 +53,24 @@ export class FleetObserver {
   async report(now: Date): Promise<FleetReport> {
     const { desired, store } = this.o;
     const state = await store.read();
-    const observed = new Map<string, ObservedResource[]>();
-    const impls = new Map<string, Provider>();
+    const seen: Observation = { observed: new Map(), capacity: new Map(), impls: new Map(), billed: [] };
     const inUse = providersInUse(desired, state);
-    const health = await Promise.all(inUse.filter((n) => n !== GUEST_PROVIDER).map((name) => this.observeOne(name, state, observed, impls)));
+    const [health, prices] = await Promise.all([
+      Promise.all(inUse.filter((n) => n !== GUEST_PROVIDER).map((name) => this.observeOne(name, state, seen))),
+      loadPriceTable(this.o.env),
+    ]);
     // the guest layer reads inside the VMs just observed (their power and addresses)
-    if (inUse.includes(GUEST_PROVIDER)) health.push(await this.observeGuests(state, observed, impls));
-    const part = restrict(desired, state, new Set(observed.keys()));
-    const plan = computePlan({ stack: this.o.stack, desired: part.desired, observed, state: part.state, providers: impls, options: { allowMassDelete: true } });
+    if (inUse.includes(GUEST_PROVIDER)) health.push(await this.observeGuests(state, seen));
+    const part = restrict(desired, state, new Set(seen.observed.keys()));
+    const pools = new Map([...seen.capacity].flatMap(([name, read]): Array<[string, CapacityPool[]]> => ("pools" in read ? [[name, read.pools]] : [])));
+    const plan = computePlan({
+      stack: this.o.stack, desired: part.desired, observed: seen.observed, state: part.state, providers: seen.impls, options: { allowMassDelete: true },
+      capacity: pools, prices: { table: prices.table, which: prices.which },
+    });
     const history = await store.history(FLEET_HISTORY_DEPTH);
     const sections = this.o.sections ? await this.o.sections() : [];
-    return buildFleet({ stack: this.o.stack, now, desired, state, plan, observed, history, providers: health, sections });
+    const pricing = { currency: prices.table.currency, priceDate: prices.table.date, priceTable: prices.which, billed: seen.billed.sort() };
+    return buildFleet({ stack: this.o.stack, now, desired, state, plan, observed: seen.observed, history, providers: health, capacity: seen.capacity, pricing, sections });
   }
 
   /** Ends every open session. */
@@ -58,33 +80,41 @@ export class FleetObserver {
     await Promise.allSettled(all.map((c) => c.close()));
   }
 
-  private async observeGuests(state: StateSnapshot, observed: Map<string, ObservedResource[]>, impls: Map<string, Provider>): Promise<ProviderHealth> {
+  private async observeGuests(state: StateSnapshot, seen: Observation): Promise<ProviderHealth> {
     try {
       let conn = this.conns.get(GUEST_PROVIDER);
       if (!conn) {
         conn = await connectProviders([GUEST_PROVIDER], this.o.desired, { stack: this.o.stack, env: this.o.env });
         this.conns.set(GUEST_PROVIDER, conn);
       }
-      const got = await observeInside(conn.sessions, observed, this.o.desired, state);
-      observed.set(GUEST_PROVIDER, got.get(GUEST_PROVIDER) ?? []);
-      impls.set(GUEST_PROVIDER, conn.providers.get(GUEST_PROVIDER)!);
+      const got = await observeInside(conn.sessions, seen.observed, this.o.desired, state);
+      seen.observed.set(GUEST_PROVIDER, got.get(GUEST_PROVIDER) ?? []);
+      seen.impls.set(GUEST_PROVIDER, conn.providers.get(GUEST_PROVIDER)!);
       return { name: GUEST_PROVIDER, reachable: true };
     } catch (err) {
       return { name: GUEST_PROVIDER, reachable: false, error: err instanceof Error ? err.message : String(err) };
     }
   }
 
-  private async observeOne(name: string, state: StateSnapshot, observed: Map<string, ObservedResource[]>, impls: Map<string, Provider>): Promise<ProviderHealth> {
+  private async observeOne(name: string, state: StateSnapshot, seen: Observation): Promise<ProviderHealth> {
     const type = this.o.desired.providers.get(name)?.spec.type;
     try {
+      if (type && (await providerFor(type)).billing) seen.billed.push(name);
       let conn = this.conns.get(name);
       if (!conn) {
         conn = await connectProviders([name], this.o.desired, { stack: this.o.stack, env: this.o.env });
         this.conns.set(name, conn);
       }
-      const got = await observeAll(conn.sessions, this.o.desired, state);
-      observed.set(name, got.get(name) ?? []);
-      impls.set(name, conn.providers.get(name)!);
+      const [got, capacity] = await Promise.all([
+        observeAll(conn.sessions, this.o.desired, state),
+        readCapacity(conn.sessions, this.o.desired).then(
+          (m): CapacityRead | undefined => (m.has(name) ? { pools: m.get(name)! } : undefined),
+          (err: unknown): CapacityRead => ({ error: err instanceof Error ? err.message : String(err) }),
+        ),
+      ]);
+      seen.observed.set(name, got.get(name) ?? []);
+      if (capacity) seen.capacity.set(name, capacity);
+      seen.impls.set(name, conn.providers.get(name)!);
       return { name, ...(type ? { type } : {}), reachable: true };
     } catch (err) {
       const conn = this.conns.get(name);

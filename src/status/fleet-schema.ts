@@ -46,6 +46,26 @@ const ScheduleRuns = Type.Object(
   { additionalProperties: false },
 );
 
+const CostLine = Type.Object(
+  {
+    component: Type.String({ description: "What is billed: compute, os-disk, public-ip, file-share, snapshots." }),
+    description: Type.String({ description: "For people, e.g. `Standard_D2s_v5 (linux) in eastus2, 730 h`." }),
+    meter: Type.String({ description: "Key of the price table (`vm/eastus2/Standard_D2s_v5/linux`)." }),
+    monthly: Type.Union([Type.Number(), Type.Null()], { description: "Monthly price of the line; null when the table has no price for its meter (unknown, never 0)." }),
+  },
+  { additionalProperties: false },
+);
+
+const RowCost = Type.Object(
+  {
+    currency: Type.String({ description: "ISO 4217 currency of the price table (USD)." }),
+    monthly: Type.Union([Type.Number(), Type.Null()], { description: "Sum of the priced lines per month (730 h) as the resource is now; null when nothing of it could be priced (every line unknown, or its provider could not be observed)." }),
+    unknown: Type.Integer({ minimum: 0, description: "Lines whose price is not in the table: when above 0 the cost is `monthly` + unknown." }),
+    lines: Type.Array(CostLine, { description: "What it is billed for now (a deallocated VM: its disks only, no compute)." }),
+  },
+  { additionalProperties: false, description: "Monthly cost estimate of a billed resource (Azure) as it is now; absent for resources that cost nothing (not on a billed provider, or not created)." },
+);
+
 const Row = Type.Object(
   {
     address: Type.String({ description: "Kind/name (derived resources: Kind/name@provider)." }),
@@ -60,6 +80,7 @@ const Row = Type.Object(
     sync: Sync,
     lastApplied: Type.Optional(LastApplied),
     schedule: Type.Optional(ScheduleRuns),
+    cost: Type.Optional(RowCost),
   },
   { additionalProperties: false },
 );
@@ -74,15 +95,42 @@ const ProviderHealth = Type.Object(
   { additionalProperties: false },
 );
 
+const CapacityPool = Type.Object(
+  {
+    key: Type.String({ description: "The provider's key of the pool (`node/pve1/memory`, `storage/local-lvm`, `pool/tank`, `quota/westeurope/cores`)." }),
+    label: Type.String({ description: "For people: `node pve1 memory`, `pool tank`, `Total Regional vCPUs in westeurope`." }),
+    unit: Type.Union([Type.Literal("bytes"), Type.Literal("count")], { description: "bytes (memory, space) or count (vCPUs)." }),
+    used: Type.Number({ description: "Allocated now: memory and vCPUs of running guests, space used, quota used." }),
+    total: Type.Number({ description: "What may be allocated: physical size × the provider's overcommit ratio, a storage's size, a quota's limit." }),
+    free: Type.Number({ description: "total − used (negative when overcommitted beyond the ratio)." }),
+    physical: Type.Optional(Type.Number({ description: "Physical size when an overcommit ratio applies (memory bytes, CPU threads)." })),
+    status: Type.Union([Type.Literal("ok"), Type.Literal("warning"), Type.Literal("over")], { description: "warning above 90 % used, over above 100 %." }),
+  },
+  { additionalProperties: false },
+);
+
 const Section = Type.Object(
   {
     type: Type.String({ description: "What the section holds (e.g. capacity): its own data may follow; a view with a renderer for the type uses it." }),
     title: Type.String({ description: "Heading shown above it." }),
+    provider: Type.Optional(Type.String({ description: "The provider it is about (capacity sections)." })),
+    pools: Type.Optional(Type.Array(CapacityPool, { description: "Capacity sections: every pool of the provider as read with the observation (Azure VM families nothing uses are left out and counted in notes)." })),
     columns: Type.Optional(Type.Array(Type.String(), { description: "Headers of the generic table every view can show (with rows)." })),
     rows: Type.Optional(Type.Array(Type.Array(Type.String()), { description: "Cells of the generic table, one array per row, as many as columns." })),
     notes: Type.Optional(Type.Array(Type.String(), { description: "Lines shown below the table (warnings, sources)." })),
   },
   { additionalProperties: true, description: "A block shown below the fleet table. Views render `columns`/`rows`/`notes` generically unless they have a renderer for `type`." },
+);
+
+const FleetCost = Type.Object(
+  {
+    currency: Type.String({ description: "ISO 4217 currency of the price table." }),
+    priceDate: Type.String({ description: "Date (YYYY-MM-DD) of the price table." }),
+    priceTable: Type.Union([Type.Literal("shipped"), Type.Literal("cache")], { description: "The table shipped with vmsync, or the one `vmsync prices update` cached." }),
+    monthly: Type.Union([Type.Number(), Type.Null()], { description: "Sum of the resources' priced monthly costs now; null when some resource is billed and none could be priced." }),
+    unknown: Type.Integer({ minimum: 0, description: "Resources whose cost is wholly or partly unknown (not counted in monthly)." }),
+  },
+  { additionalProperties: false, description: "The fleet's monthly cost now (retail pay-as-you-go list prices); present when a provider in use bills (Azure)." },
 );
 
 /** JSON Schema of the fleet report. */
@@ -94,7 +142,8 @@ export const FleetReportSchema = Type.Object(
     summary: Type.Record(Type.String(), Type.Integer({ minimum: 0 }), { description: "Number of resources per sync state, plus total." }),
     resources: Type.Array(Row, { description: "Every managed resource (in the manifests or in state), by address." }),
     providers: Type.Array(ProviderHealth, { description: "Each provider in use and whether it could be observed." }),
-    sections: Type.Array(Section, { description: "Blocks below the table (e.g. provider capacity)." }),
+    sections: Type.Array(Section, { description: "Blocks below the table: one `capacity` section per provider that reports capacity, then others." }),
+    cost: Type.Optional(FleetCost),
   },
   { additionalProperties: false, title: "vmsync fleet status", description: "What `vmsync status --json` prints and the web status page shows." },
 );
@@ -105,6 +154,12 @@ export type SyncState = (typeof SYNC_STATES)[number];
 export type FleetRow = Static<typeof Row>;
 /** A section below the table; `type` selects its renderer. */
 export type FleetSection = Static<typeof Section>;
+/** A billed resource's monthly cost now. */
+export type RowCost = Static<typeof RowCost>;
+/** One capacity pool of a capacity section. */
+export type FleetPool = Static<typeof CapacityPool>;
+/** The fleet's monthly cost now. */
+export type FleetCost = Static<typeof FleetCost>;
 /** The whole report. */
 export type FleetReport = Static<typeof FleetReportSchema>;
 /** Reachability of one provider. */

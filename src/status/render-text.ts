@@ -1,6 +1,8 @@
 import type { Colors } from "../cli/io.js";
 import type { FleetReport, FleetSection } from "./fleet-schema.js";
+import { CAPACITY_COLUMNS, capacityCells } from "./capacity-section.js";
 import { problemLines, summaryText, visibleColumns, type Cell, type Tone } from "./columns.js";
+import { costTotalText } from "./cost-text.js";
 
 /** Renders one section as terminal lines (after its title). */
 export type TextSectionRenderer = (section: FleetSection, c: Colors, now: Date) => string[];
@@ -9,7 +11,9 @@ export type TextSectionRenderer = (section: FleetSection, c: Colors, now: Date) 
  * Terminal renderers of section types that need more than the generic table (`columns`/`rows`/
  * `notes`). A section type without an entry is rendered generically.
  */
-export const TEXT_SECTION_RENDERERS: Record<string, TextSectionRenderer> = {};
+export const TEXT_SECTION_RENDERERS: Record<string, TextSectionRenderer> = {
+  capacity: (s, c) => [...(s.pools?.length ? textTable(CAPACITY_COLUMNS, s.pools.map(capacityCells), c) : []), ...(s.notes ?? []).map((n) => c.dim(n))],
+};
 
 function paint(c: Colors, tone: Tone | undefined, s: string): string {
   switch (tone) {
@@ -41,8 +45,8 @@ function genericSection(s: FleetSection, c: Colors): string[] {
 }
 
 /**
- * The terminal view of a fleet report: the table, the summary line, why providers could not be
- * observed, what failed or is blocked, then each section (capacity and others).
+ * The terminal view of a fleet report: the table, the summary line, the monthly cost, why providers
+ * could not be observed, what failed or is blocked, then each section (capacity and others).
  */
 export function renderFleetText(report: FleetReport, c: Colors): string {
   const now = new Date(report.generatedAt);
@@ -50,6 +54,8 @@ export function renderFleetText(report: FleetReport, c: Colors): string {
   const out: string[] = [];
   if (report.resources.length) out.push(...textTable(cols.map((x) => x.header), report.resources.map((r) => cols.map((x) => x.cell(r, now))), c), "");
   out.push(c.bold(summaryText(report)));
+  const cost = costTotalText(report);
+  if (cost) out.push(cost.total, c.dim(`  ${cost.source}`));
   for (const p of report.providers.filter((x) => !x.reachable)) out.push(`${c.red("unreachable:")} provider ${p.name}${p.error ? `: ${p.error}` : ""}`);
   const problems = problemLines(report);
   if (problems.length) out.push("", ...problems.map((l) => `  ${c.red("!")} ${l}`));

@@ -8,6 +8,7 @@
  * (`run()` of main.ts, the same code) to keep the suite fast.
  */
 import { spawn } from "node:child_process";
+import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { extraSchemaFiles } from "../../src/schemas.js";
@@ -17,8 +18,10 @@ import { runInProcess } from "../integration/state-postgres/cli-io.js";
 import { startDemoWorld, vmidOf, type DemoWorld } from "../helpers/demo-world.js";
 
 let w: DemoWorld;
-const processRun = (args: string[]): Promise<CliRun> => runCli(args, { cwd: w.tmp.dir, env: { ...w.env, NO_COLOR: "1" } });
-const vmsync = (args: string[]) => runInProcess(args, { cwd: w.tmp.dir, env: { ...w.env, NO_COLOR: "1" } });
+/** The demo's environment with an empty price cache: status prices with the table shipped with vmsync. */
+const env = () => ({ ...w.env, NO_COLOR: "1", XDG_CACHE_HOME: join(w.tmp.dir, "no-cache") });
+const processRun = (args: string[]): Promise<CliRun> => runCli(args, { cwd: w.tmp.dir, env: env() });
+const vmsync = (args: string[]) => runInProcess(args, { cwd: w.tmp.dir, env: env() });
 const status = async (): Promise<FleetReport> => JSON.parse((await vmsync(["--json", "status", "demo"])).stdout) as FleetReport;
 const row = (r: FleetReport, address: string) => r.resources.find((x) => x.address === address)!;
 
@@ -30,7 +33,7 @@ beforeAll(async () => {
 afterAll(async () => w?.close());
 
 describe("vmsync status / restart / snapshot against the simulators", () => {
-  it("shows every managed resource in sync with where it runs and its power, valid against schemas/status.schema.json", async () => {
+  it("shows every managed resource in sync with where it runs, its power and Azure cost, then every provider's capacity, valid against schemas/status.schema.json", async () => {
     const r = await status();
     const validate = new Ajv2020({ strict: false }).compile(extraSchemaFiles()["status.schema.json"]!);
     expect(validate(r), JSON.stringify(validate.errors)).toBe(true);
@@ -41,6 +44,21 @@ describe("vmsync status / restart / snapshot against the simulators", () => {
     expect(row(r, "VirtualMachine/db").protect).toBe(true);
     expect(row(r, "SnapshotSchedule/nightly").schedule).toMatchObject({ cron: "0 3 * * *", native: false, nextRun: expect.any(String) });
     expect(row(r, "SnapshotSchedule/nightly@nas").schedule).toMatchObject({ native: true });
+    // the Azure resources priced as they are with the shipped table: its eastus2 D2s_v5 and Azure Files
+    // prices; it has no P6 tier (the dev VM's 64 GiB Premium disk), which is unknown, never 0
+    expect(row(r, "VirtualMachine/dev").cost).toMatchObject({ currency: "USD", monthly: 70.08, unknown: 1, lines: [{ component: "compute", monthly: 70.08 }, { component: "os-disk", meter: "disk/eastus2/P6 LRS", monthly: null }] });
+    expect(row(r, "NfsShare/team-files").cost).toMatchObject({ monthly: 16, unknown: 0 });
+    expect(row(r, "VirtualMachine/web-1").cost).toBeUndefined();
+    expect(r.cost).toEqual({ currency: "USD", priceDate: "2026-07-24", priceTable: "shipped", monthly: 86.08, unknown: 1 });
+    const pools = (provider: string) => new Map(r.sections.find((s) => s.type === "capacity" && s.provider === provider)!.pools!.map((p) => [p.key, p]));
+    // what the simulators report: pve1's running guests (web-1, web-2, db, the container) and its storages
+    expect(pools("pve").get("node/pve1/memory")).toMatchObject({ unit: "bytes", used: (4 + 4 + 8) * 1024 ** 3 + 512 * 1024 ** 2, total: 128 * 1024 ** 3, status: "ok" });
+    expect(pools("pve").get("node/pve1/cores")).toMatchObject({ used: 2 + 2 + 4 + 1, physical: 16, total: 64 });
+    expect(pools("pve").get("storage/pve1/local-lvm")!.used).toBeGreaterThan(0);
+    expect(pools("nas").get("pool/tank")).toMatchObject({ used: expect.any(Number), free: expect.any(Number) });
+    expect(pools("cloud").get("quota/eastus2/cores")).toMatchObject({ used: 2, total: 100 });
+    expect(pools("cloud").get("quota/eastus2/standardDSv5Family")).toMatchObject({ used: 2 });
+    expect(pools("cloud").has("quota/eastus2/standardBSFamily")).toBe(false); // nothing uses it: counted in a note
   });
 
   it("reports drift made through the Proxmox API with the field, in the table and in JSON", async () => {
@@ -51,10 +69,18 @@ describe("vmsync status / restart / snapshot against the simulators", () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^VirtualMachine\/web-1\s+pve\s+pve1\s+running\s+10\.10\.\d+\.\d+\s+drifted: memory\s/m); // its address from the guest agent
     expect(text.stdout).toContain("17 resources: 16 in sync, 1 drifted.");
+    expect(text.stdout).toMatch(/^VirtualMachine\/dev\s+cloud\s+eastus2\s+running\s+\S+\s+in sync\s+\$70\.08 \+ unknown\s/m);
+    expect(text.stdout).toMatch(/^NfsShare\/team-files\s+.*in sync\s+\$16\.00\s/m);
+    expect(text.stdout).toMatch(/^Container\/cache\s+.*in sync\s+-\s/m);
+    expect(text.stdout).toContain("Monthly cost now: $86.08 + unknown (1 resource not fully priced");
+    expect(text.stdout).toMatch(/^Capacity of pve \(proxmox\)\nPOOL\s+USED\s+FREE\s+TOTAL\s+USE\n/m);
+    expect(text.stdout).toMatch(/^node pve1 memory\s+16\.5GiB\s+111\.5GiB\s+128GiB\s+13 %$/m);
+    expect(text.stdout).toMatch(/^pool tank\s+\S+\s+\S+\s+\S+\s+\d+ %$/m);
+    expect(text.stdout).toMatch(/^Total Regional vCPUs in eastus2\s+2 vCPUs\s+98 vCPUs\s+100 vCPUs\s+2 %$/m);
   });
 
   it("status --watch --json prints one report per refresh and stops cleanly on SIGINT", async () => {
-    const child = spawn(process.execPath, [BIN, "--json", "status", "demo", "--watch", "--interval", "300ms"], { cwd: w.tmp.dir, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...w.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, "--json", "status", "demo", "--watch", "--interval", "300ms"], { cwd: w.tmp.dir, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env() }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     await new Promise<void>((resolve, reject) => {
@@ -69,6 +95,8 @@ describe("vmsync status / restart / snapshot against the simulators", () => {
     const reports = out.split("\n").filter(Boolean).map((l) => JSON.parse(l) as FleetReport);
     expect(reports.length).toBeGreaterThanOrEqual(2);
     expect(reports[1]!.generatedAt > reports[0]!.generatedAt).toBe(true);
+    expect(reports[1]!.sections.filter((s) => s.type === "capacity").map((s) => s.provider)).toEqual(["cloud", "nas", "pve"]);
+    expect(reports[1]!.cost?.monthly).toBe(86.08);
   });
 
   it("restarts running VMs on Proxmox, TrueNAS and Azure through their APIs and records it in history", async () => {
@@ -132,6 +160,8 @@ describe("vmsync status / restart / snapshot against the simulators", () => {
     expect(r.providers.find((p) => p.name === "cloud")).toMatchObject({ reachable: false, error: expect.any(String) });
     expect(row(r, "VirtualMachine/dev").sync.state).toBe("unknown");
     expect(row(r, "NfsShare/team-files").sync.state).toBe("unknown");
+    expect(row(r, "VirtualMachine/dev").cost).toMatchObject({ monthly: null }); // billed, but not observed: unknown, never 0
+    expect(r.sections.map((s) => s.provider)).toEqual(["nas", "pve"]);
     expect(row(r, "VirtualMachine/k8s-cp").sync.state).toBe("in-sync");
   }, 60_000);
 });

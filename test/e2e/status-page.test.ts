@@ -1,10 +1,11 @@
 /// <reference lib="dom" />
 /**
  * The web status page of `vmsync watch`, in a real headless Chromium (Debian's, driven by
- * playwright-core) against the three simulators (examples/clusters/demo): it renders the fleet,
- * shows drift made through the Proxmox API without a reload, updates live after an apply, is
- * reachable by keyboard, fits a phone's width, asks for the token when one is set, shows no secret,
- * and its live stream does not hold the daemon's shutdown. Screenshots go to test/artifacts/
+ * playwright-core) against the three simulators (examples/clusters/demo): it renders the fleet
+ * with its Azure cost and each provider's capacity, shows drift made through the Proxmox API
+ * without a reload, updates live after an apply, is reachable by keyboard, fits a phone's width,
+ * asks for the token when one is set, shows no secret, and its live stream does not hold the
+ * daemon's shutdown. Screenshots go to test/artifacts/
  * (git-ignored); UPDATE_DOCS=1 also writes docs/status-page.png for the README.
  */
 import { copyFile } from "node:fs/promises";
@@ -20,7 +21,9 @@ let w: DemoWorld;
 let watch: WatchProcess;
 let browser: Browser;
 let page: Page;
-const vmsync = (args: string[]) => runInProcess(args, { cwd: w.tmp.dir, env: w.env });
+/** The demo's environment with an empty price cache: plans and the page use the table shipped with vmsync. */
+const env = () => ({ ...w.env, XDG_CACHE_HOME: join(w.tmp.dir, "no-cache") });
+const vmsync = (args: string[]) => runInProcess(args, { cwd: w.tmp.dir, env: env() });
 const shot = async (p: Page, name: string) => {
   await p.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
   if (process.env.UPDATE_DOCS && name === "status-page-drift.png") await copyFile(join(ARTIFACTS, name), new URL("../../docs/status-page.png", import.meta.url));
@@ -31,7 +34,7 @@ beforeAll(async () => {
   w = await startDemoWorld();
   const applied = await vmsync(["apply", "demo", "--auto-approve"]);
   expect(applied.code, applied.stderr).toBe(0);
-  watch = await startWatch(["demo", "--mode", "plan", "--interval", "1s"], { cwd: w.tmp.dir, env: w.env });
+  watch = await startWatch(["demo", "--mode", "plan", "--interval", "1s"], { cwd: w.tmp.dir, env: env() });
   await eventually("the first reconcile", async () => (await fetch(`${watch.url}/readyz`)).status === 200, 60_000);
   browser = await launchChromium();
   page = await browser.context.newPage();
@@ -48,7 +51,7 @@ describe("the status page in headless Chromium", () => {
     expect(res?.status()).toBe(200);
     expect(res?.headers()["content-security-policy"]).toContain("default-src 'none'");
     await expect(page.title()).resolves.toBe("vmsync · demo");
-    const rows = page.locator("#fleet tbody tr");
+    const rows = page.locator("#fleet table.fleet tbody tr");
     expect(await rows.count()).toBe(17); // 12 resources and the 5 demo VMs' guests
     expect(await page.locator('#fleet tbody tr[data-sync="in-sync"]').count()).toBe(17);
     expect(await page.locator("#fleet tbody th[scope=row]").allTextContents()).toContain("VirtualMachine/k8s-cp");
@@ -56,6 +59,18 @@ describe("the status page in headless Chromium", () => {
     expect(await web1.allTextContents()).toEqual(expect.arrayContaining(["pve", "pve1", "running", "in sync"]));
     expect(await page.locator("#fleet .summary").textContent()).toBe("17 resources: 17 in sync.");
     expect(await page.locator("#schedules tbody th").allTextContents()).toEqual(["nightly", "nightly@nas"]);
+    // the Azure cost column (the shipped table lacks the dev VM's P6 disk tier: unknown, never $0) and the total
+    expect(await page.locator('#fleet tbody tr[data-address="VirtualMachine/dev"] td[data-label="Cost/month"]').textContent()).toBe("$70.08 + unknown");
+    expect(await page.locator('#fleet tbody tr[data-address="NfsShare/team-files"] td[data-label="Cost/month"]').textContent()).toBe("$16.00");
+    expect(await page.locator('#fleet tbody tr[data-address="VirtualMachine/web-1"] td[data-label="Cost/month"]').textContent()).toBe("-");
+    expect(await page.locator("#fleet p.cost").textContent()).toMatch(/^Monthly cost now: \$86\.08 \+ unknown \(1 resource not fully priced/);
+    expect(await page.locator("#plan pre").textContent()).toContain("Monthly cost: $86.08 + unknown → $86.08 + unknown"); // the daemon prices its plans
+    // each provider's capacity, read by the daemon's pass
+    expect(await page.locator("#fleet h3").allTextContents()).toEqual(["Capacity of cloud (azure)", "Capacity of nas (truenas)", "Capacity of pve (proxmox)"]);
+    const memory = page.locator('#fleet table.capacity[data-provider="pve"] tr[data-pool="node/pve1/memory"]');
+    expect(await memory.locator("th, td").allTextContents()).toEqual(["node pve1 memory", "16.5GiB", "111.5GiB", "128GiB", "13 %"]);
+    expect(await page.locator('#fleet table.capacity[data-provider="cloud"] tbody th').allTextContents()).toEqual(["Total Regional vCPUs in eastus2", "Standard DSv5 Family vCPUs in eastus2"]);
+    expect(await page.locator('#fleet table.capacity[data-provider="nas"] tr[data-pool="pool/tank"] td').count()).toBe(4);
     await page.waitForFunction(() => document.getElementById("live")?.textContent?.includes("live"));
     await shot(page, "status-page.png");
   });
@@ -113,7 +128,7 @@ describe("the status page in headless Chromium", () => {
   });
 
   it("asks for the token when one is set, accepts only the right one, shows no secret, and its live stream does not hold shutdown", async () => {
-    const guarded = await startWatch(["demo", "--mode", "observe", "--interval", "1h"], { cwd: w.tmp.dir, env: { ...w.env, VMSYNC_WATCH_TOKEN: "s3cret-watch-token" } });
+    const guarded = await startWatch(["demo", "--mode", "observe", "--interval", "1h"], { cwd: w.tmp.dir, env: { ...env(), VMSYNC_WATCH_TOKEN: "s3cret-watch-token" } });
     try {
       const p = await browser.context.newPage();
       expect((await p.goto(`${guarded.url}/`))?.status()).toBe(401);

@@ -28,12 +28,13 @@ function show(out: CliIO, report: FleetReport, frame: { watching: boolean; inter
 /**
  * `vmsync status`: one table of every managed resource — where it runs, its power and addresses,
  * whether it is in sync (drifted fields, pending changes, failures), when and by whom it was last
- * applied, and for schedules the last and next run. Observes in bulk like `plan`; changes nothing.
+ * applied, for schedules the last and next run, and on Azure the monthly cost; below the table each
+ * provider's capacity. Observes in bulk like `plan` (capacity in the same pass); changes nothing.
  */
 export function registerStatus(program: Command, io: () => CliIO): void {
   program
     .command("status")
-    .description("Show every managed resource: where it runs, power, addresses, in sync or not, last applied (changes nothing)")
+    .description("Show every managed resource: where it runs, power, addresses, in sync or not, monthly cost (Azure), last applied; then each provider's capacity (changes nothing)")
     .argument("[paths...]", "manifest files or folders", ["."])
     .option("-w, --watch", "refresh until Ctrl-C (on a terminal the screen is redrawn; with --json one report per line)")
     .option("--interval <duration>", "how often --watch refreshes", "10s")
@@ -46,6 +47,8 @@ Examples:
   $ vmsync status examples/clusters/demo
   $ vmsync status --watch --interval 5s
   $ vmsync status --json | jq '.resources[] | select(.sync.state != "in-sync")'   # schemas/status.schema.json
+  $ vmsync status --json | jq '.sections[] | select(.type == "capacity") | .pools[] | select(.status != "ok")'
+Costs are retail list prices from the table plans use (vmsync prices show); unknown prices show as unknown.
 Exit codes: 0 shown, 1 a provider could not be observed (its resources show as unknown) or an error.`,
     )
     .action(async (paths: string[], flags: Flags, command: Command) => {

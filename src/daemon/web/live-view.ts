@@ -15,8 +15,8 @@ const PAGE_HISTORY = 15;
 
 /**
  * What the daemon's views show beyond `/status`: the fleet report of the latest observation (the
- * same report `vmsync status` prints, built from the pass's own bulk observe and plan) and the last
- * plan. Tells subscribers (the page's live streams) after every change.
+ * same report `vmsync status` prints, built from the pass's own bulk observe, capacity read and
+ * priced plan) and the last plan. Tells subscribers (the page's live streams) after every change.
  */
 export class LiveView implements WebSources {
   private fleetReport: FleetReport | undefined;
@@ -35,11 +35,13 @@ export class LiveView implements WebSources {
     if (pass.outcome === "reconciled") {
       const [state, history] = await Promise.all([this.o.store.read(), this.o.store.history(FLEET_HISTORY_DEPTH)]);
       const shown = new Set(pass.current.steps.map((s) => s.address));
-      const plan = { ...pass.current, steps: [...pass.current.steps, ...pass.blocked.filter((b) => !shown.has(b.address))] };
+      const { cost, ...pricing } = pass.pricing;
+      const plan = { ...pass.current, steps: [...pass.current.steps, ...pass.blocked.filter((b) => !shown.has(b.address))], ...(cost ? { cost } : {}) };
       this.fleetReport = buildFleet({
         stack: this.o.stack, now: new Date(this.o.clock.now()), desired: pass.desired, state, plan, observed: pass.observed, history,
         providers: [...pass.observed.keys()].map((name) => ({ name, ...(pass.desired.providers.get(name) ? { type: pass.desired.providers.get(name)!.spec.type } : {}), reachable: true })),
         held: held.map((h) => ({ address: h.address, error: h.error })),
+        capacity: new Map([...pass.capacity].map(([name, pools]) => [name, { pools }])), pricing,
       });
       this.lastPlan = pass.plan;
     }

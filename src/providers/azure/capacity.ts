@@ -22,7 +22,8 @@ function regionsInScope(ctx: AzureContext, scope: ObserveScope): string[] {
  * The subscription's regional vCPU quotas: one paged `usage.list(location)` per region in scope
  * (`GET /subscriptions/{id}/providers/Microsoft.Compute/locations/{location}/usages` through the
  * compute SDK), keeping the vCPU counters — `cores` ("Total Regional vCPUs") and the per-family
- * `…Family` ones — as pools `quota/<location>/<name>` with `limit` as total and `currentValue` as used.
+ * `…Family` ones — as pools `quota/<location>/<name>` with `limit` as total and `currentValue` as used
+ * (families are `minor`: a region lists dozens).
  */
 export async function readAzureCapacity(ctx: AzureContext, scope: ObserveScope): Promise<CapacityPool[]> {
   const regions = regionsInScope(ctx, scope);
@@ -32,7 +33,7 @@ export async function readAzureCapacity(ctx: AzureContext, scope: ObserveScope):
     for (const u of lists[i]!) {
       const name = u.name?.value;
       if (!name || (name !== "cores" && !name.endsWith("Family"))) continue;
-      out.push({ key: quotaKey(loc, name), label: `${u.name?.localizedValue ?? name} in ${loc}`, unit: "count", total: Number(u.limit), used: Number(u.currentValue) });
+      out.push({ key: quotaKey(loc, name), label: `${u.name?.localizedValue ?? name} in ${loc}`, unit: "count", total: Number(u.limit), used: Number(u.currentValue), ...(name === "cores" ? {} : { minor: true }) });
     }
   });
   return out;

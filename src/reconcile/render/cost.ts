@@ -28,7 +28,7 @@ export function costSummaryLine(cost: PlanCost): string {
 }
 
 /** Where the prices come from, for people. */
-export function costSource(cost: PlanCost): string {
+export function costSource(cost: Pick<PlanCost, "currency" | "priceTable" | "priceDate">): string {
   return `retail pay-as-you-go list prices in ${cost.currency} from the ${cost.priceTable === "cache" ? "table `vmsync prices update` cached" : "table shipped with vmsync"} (${cost.priceDate})`;
 }
 
