@@ -1,4 +1,4 @@
-import { guestHint } from "../guest/ssh/hints.js";
+import { guestHint } from "../guest/hints.js";
 import type { ExecEvent } from "../reconcile/events.js";
 import type { Action } from "../reconcile/plan-types.js";
 import type { CliIO } from "./io.js";

@@ -81,7 +81,7 @@ export async function reconcilePass(ctx: PassContext, input: { reasons: string[]
     const held = ctx.health.excludes(ctx.clock.now());
     const billed = [...conn.providers].filter(([, p]) => p.billing).map(([name]) => name).sort();
     const planFrom = async (s: StateSnapshot) => {
-      const caches = ctx.observeCache ? await openCaches(ctx.observeCache, [...conn.sessions.keys()], { desired, state: s, env: ctx.env, now: ctx.clock.now(), reuse: true }) : undefined;
+      const caches = ctx.observeCache ? await openCaches(ctx.observeCache, [...conn.sessions.keys()], { desired, state: s, env: ctx.env, now: ctx.clock.now(), reuse: true, reuseOnlyWhenSet: true }) : undefined;
       // the price table is read every pass, so a `vmsync prices update` is used from the next one on
       const [seen, capacity, prices] = await Promise.all([observeAll(conn.sessions, desired, s, caches), readCapacity(conn.sessions, desired), loadPriceTable(ctx.env)]);
       const once = (extra: string[]) => (o: Map<string, ObservedResource[]>) => computePlan({

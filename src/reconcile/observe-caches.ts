@@ -37,16 +37,20 @@ export function cacheIdentity(desired: DesiredState, provider: string, env: Node
 /**
  * Opens the caches of `providers` for one observe: entries from `store`, each object's state stamp
  * (`appliedAt` of its record, so anything applied since is read again), `reuse` false for a full
- * refresh (read everything, remember it). A store that fails to load gives an empty cache.
+ * refresh (read everything, remember it). With `reuseOnlyWhenSet` (the watch daemon, whose job is
+ * to find drift, including changes Proxmox keeps pending that no list shows) reads are served only
+ * for providers whose manifest sets `spec.fullReadInterval` itself. A store that fails to load
+ * gives an empty cache.
  */
-export async function openCaches(store: ObserveCacheStore, providers: string[], ctx: { desired: DesiredState; state: StateSnapshot; env: NodeJS.ProcessEnv; now: number; reuse: boolean }): Promise<OpenCaches> {
+export async function openCaches(store: ObserveCacheStore, providers: string[], ctx: { desired: DesiredState; state: StateSnapshot; env: NodeJS.ProcessEnv; now: number; reuse: boolean; reuseOnlyWhenSet?: boolean }): Promise<OpenCaches> {
   const out: OpenCaches = new Map();
   for (const provider of providers) {
     const identity = cacheIdentity(ctx.desired, provider, ctx.env);
     if (identity === undefined) continue;
     const entries = await store.load(provider, identity).catch(() => []);
     const stamps = new Map(Object.values(ctx.state.resources).filter((r) => r.provider === provider).map((r) => [r.externalId, r.appliedAt] as const));
-    out.set(provider, { identity, cache: new ObserveCache({ entries, now: ctx.now, reuse: ctx.reuse, stamps }) });
+    const reuse = ctx.reuse && (!ctx.reuseOnlyWhenSet || (ctx.desired.providers.get(provider)?.spec as { fullReadInterval?: unknown } | undefined)?.fullReadInterval !== undefined);
+    out.set(provider, { identity, cache: new ObserveCache({ entries, now: ctx.now, reuse, stamps }) });
   }
   return out;
 }

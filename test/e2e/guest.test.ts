@@ -60,7 +60,7 @@ spec:
         user: vmsync
         privateKey: { env: VMSYNC_SIM_GUEST_PRIVATE_KEY }
         hostKey: { env: VMSYNC_SIM_GUEST_HOST_KEY }
-      connectTimeout: 5s
+      connectTimeout: 30s
     mounts:
       - { share: media, path: /srv/media }
 `,
@@ -108,7 +108,7 @@ describe("vmsync and the guests (CLI)", () => {
   it("shows a mount removed by hand as drift; apply mounts it again", async () => {
     expect(sims.guests.admin.run("gw", "umount /srv/media").code).toBe(0);
     const p = await cli(["plan", "fleet", "--detailed-exitcode", "--no-color"]);
-    expect(p.code).toBe(2);
+    expect(p.code, p.stdout + p.stderr).toBe(2);
     expect(p.stdout).toContain("! VirtualMachine/gw@guest: mounts./srv/media.mounted was true, is now false");
     expect(p.stdout).toContain("~ mounts./srv/media.mounted: false → true");
     expect((await cli(["apply", "fleet", "--auto-approve"])).code).toBe(0);
@@ -116,6 +116,10 @@ describe("vmsync and the guests (CLI)", () => {
   });
 
   it("reports a guest that does not answer as its own error (exit 1); the rest is planned", async () => {
+    // a short login timeout for this test only (the others allow a loaded machine 30 s)
+    const vmFile = join(dir, "vm.yaml");
+    const text = await readFile(vmFile, "utf8");
+    await writeFile(vmFile, text.replace("connectTimeout: 30s", "connectTimeout: 5s"));
     sims.guests.admin.hang("gw", true);
     try {
       const p = await cli(["plan", "fleet", "--no-color"]);
@@ -125,6 +129,7 @@ describe("vmsync and the guests (CLI)", () => {
       expect(j.steps.find((s) => s.address === "VirtualMachine/gw@guest")?.error?.code).toBe("GUEST_TIMEOUT");
     } finally {
       sims.guests.admin.hang("gw", false);
+      await writeFile(vmFile, text);
     }
   });
 

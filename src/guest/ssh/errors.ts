@@ -1,5 +1,5 @@
 import { ProviderError } from "../../providers/contract.js";
-import { guestHint } from "./hints.js";
+import { guestHint } from "../hints.js";
 
 /**
  * Stable codes of what can go wrong reaching or changing a guest. Each names one condition people
@@ -25,7 +25,7 @@ const RETRYABLE = new Set<GuestErrorCode>(["GUEST_TIMEOUT", "GUEST_UNREACHABLE",
 /**
  * A failure reaching or changing a guest over SSH. The message starts with what was being done and
  * where ("cannot reach the guest of VirtualMachine/web-1 at 10.0.0.5:22: …") and never holds a key,
- * a passphrase or a file's content. `hint` says what to do about its code (see hints.ts).
+ * a passphrase or a file's content. `hint` says what to do about its code (see ../hints.ts).
  */
 export class GuestError extends ProviderError {
   declare readonly code: GuestErrorCode;

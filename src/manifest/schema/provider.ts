@@ -64,9 +64,8 @@ export const ProxmoxProviderSpec = Closed(
     ),
     fullReadInterval: Type.Optional(
       Type.Union([Duration], {
-        default: "15m",
         description:
-          "Plans read a guest's config only when its list data (name, tags, status, CPUs, memory, boot disk size, lock) changed since the last read, or that read is older than this (spread over the second half of it); a change elsewhere in a config (bridge, VLAN, CPU type, description…) shows as drift at the next full read. 0s reads every config on every plan, as does `vmsync plan --full-refresh`. Guests vmsync changes or deletes are always read first.",
+          "Plans read a guest's config only when its list data (name, tags, status, CPUs, memory, boot disk size, lock) changed since the last read, or that read is older than this (spread over the second half of it); a change elsewhere in a config (bridge, VLAN, CPU type, description, or a change Proxmox keeps pending on a running guest) shows as drift at the next full read. Default 15m for `vmsync plan`; `vmsync watch` reads every config on every pass unless this is set. 0s reads every config on every plan, as does `vmsync plan --full-refresh`. Guests vmsync changes or deletes are always read first.",
       }),
     ),
     defaults: Type.Optional(

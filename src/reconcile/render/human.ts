@@ -1,6 +1,6 @@
 import { createTwoFilesPatch } from "diff";
 import type { Colors } from "../../cli/io.js";
-import { guestHint } from "../../guest/ssh/hints.js";
+import { guestHint } from "../../guest/hints.js";
 import { GUEST_PROVIDER } from "../../manifest/model.js";
 import type { FieldChange } from "../../providers/contract.js";
 import { hasChanges, unreadableSteps, type Plan, type PlanStep } from "../plan-types.js";

@@ -24,7 +24,7 @@ function manifests(vms: Record<string, string>): Record<string, string> {
  * Plans the way `vmsync plan` does (observation cache, fresh reads of what the plan would change)
  * at clock `now`; with `apply`, executes the plan. Returns the plan and the config reads it cost.
  */
-async function reconcileCached(w: World, store: StateStore, caches: ObserveCacheStore, o: { now: number; apply?: boolean; fullRefresh?: boolean }): Promise<{ plan: Plan; configReads: number; observed: ObservedResource[] }> {
+async function reconcileCached(w: World, store: StateStore, caches: ObserveCacheStore, o: { now: number; apply?: boolean; fullRefresh?: boolean; daemon?: boolean }): Promise<{ plan: Plan; configReads: number; observed: ObservedResource[] }> {
   const desired = await w.load();
   const session = await connect(w, desired);
   const before = w.sim.requests()[CONFIG_READ] ?? 0;
@@ -32,7 +32,7 @@ async function reconcileCached(w: World, store: StateStore, caches: ObserveCache
     const state = await store.read();
     const sessions = new Map<string, ProviderSession>([["pve", session]]);
     const providers = new Map<string, Provider>([["pve", proxmoxProvider]]);
-    const open = await openCaches(caches, ["pve"], { desired, state, env: w.env, now: o.now, reuse: !o.fullRefresh });
+    const open = await openCaches(caches, ["pve"], { desired, state, env: w.env, now: o.now, reuse: !o.fullRefresh, reuseOnlyWhenSet: o.daemon === true });
     const observed = await observeAll(sessions, desired, state, open);
     const { plan: p, observed: seen } = await planFreshly({ sessions, observed, plan: (obs) => plan({ stack: STACK, desired, observed: obs, state, providers, options: { allowMassDelete: true } }) });
     await saveCaches(caches, open);
@@ -87,6 +87,18 @@ describe("proxmox observe: configs served from the observation cache", () => {
     const full = await reconcileCached(w, store, caches, { now: t0 + 3000, fullRefresh: true });
     expect(full.configReads).toBe(3);
     expect(full.plan.notes.join("\n")).not.toMatch(/not read again/);
+  });
+
+  it("in the watch daemon reads every config on every pass, unless the provider sets fullReadInterval", async () => {
+    await reconcileCached(w, store, caches, { now: t0 + 1000 });
+    const daemonPass = await reconcileCached(w, store, caches, { now: t0 + 2000, daemon: true });
+    expect(daemonPass.configReads).toBe(3);
+    expect(daemonPass.plan.notes.join("\n")).not.toMatch(/not read again/);
+    // a change Proxmox keeps pending on a running guest shows in no list: only a config read finds it
+    await w.write({ "pve.yaml": providerYaml().replace("  concurrency:", "  fullReadInterval: 10m\n  concurrency:") });
+    const set = await reconcileCached(w, store, caches, { now: t0 + 3000, daemon: true });
+    expect(set.configReads).toBe(0);
+    expect(set.plan.notes.join("\n")).toMatch(/pve: 3 of 3 objects were not read again/);
   });
 
   it("finds drift in the list data at once, and drift elsewhere at the next full read", async () => {

@@ -38,7 +38,8 @@ export async function startHarness(opts: Partial<ProxmoxSimOptions> = {}, dir?: 
     anon: client(sim),
     stop: async (keepDir = false) => {
       await sim.close();
-      if (!keepDir) await rm(d, { recursive: true, force: true });
+      // a worker finishing as the server closes may still be renaming its file: rm retries ENOTEMPTY
+      if (!keepDir) await rm(d, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
 }

@@ -40,23 +40,17 @@ describe("proxmox sim: persistence", () => {
     await y.stop();
   });
 
-  it("stays fast with 1000 VMs", async () => {
+  // how fast is the benchmarks' business (bench/, npm run bench): here only that 1,000 VMs are
+  // listed in full and their 2,000+ changes coalesced into few writes of the world file
+  it("holds 1000 VMs: lists them all and coalesces their writes", async () => {
     const x = await startHarness({ knobs: { taskDurationMs: 0 } });
-    const started = Date.now();
-    const timings: number[] = [];
     for (let i = 0; i < 1000; i += 50) {
       await Promise.all(Array.from({ length: 50 }, (_, j) => x.api.post("/nodes/pve1/qemu", form({ vmid: 1000 + i + j, name: `vm-${i + j}`, scsi0: "local-lvm:1", net0: "virtio,bridge=vmbr0", tags: "bench" }))));
     }
-    timings.push(Date.now() - started);
-    const t0 = Date.now();
     const list = (await x.api.get("/cluster/resources", { params: { type: "vm" } })).data.data;
     const live = (await x.api.get("/nodes/pve1/qemu")).data.data;
     expect(list.length).toBe(1000);
     expect(live.length).toBe(1000);
-    timings.push(Date.now() - t0);
-    console.log("1000 VMs: create ms, list ms", timings);
-    expect(Date.now() - t0).toBeLessThan(1500);
-    expect(Date.now() - started).toBeLessThan(20_000);
     const stats = (await x.api.get(`${x.sim.endpoint}/_sim/stats`)).data;
     expect(stats.vms).toBe(1000);
     expect(stats.worldWrites).toBeGreaterThan(0);

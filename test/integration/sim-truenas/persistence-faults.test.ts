@@ -39,10 +39,10 @@ describe("persistence", () => {
     }
   });
 
-  it("handles ~1000 VMs quickly", async () => {
+  // speed is measured in the benchmarks (npm run bench), never asserted here
+  it("holds ~1000 VMs with their devices", async () => {
     const h = await sim("25.10.1");
     try {
-      const start = Date.now();
       for (let i = 0; i < 1000; i++) {
         await h.admin("vm.create", [{ name: `vm_${i}`, memory: 512 }]);
         await h.admin("vm.device.create", [{ vm: i + 1, attributes: { dtype: "NIC", nic_attach: "br0" } }]);
@@ -53,7 +53,6 @@ describe("persistence", () => {
       expect(all).toHaveLength(1000);
       expect(all[999].devices).toHaveLength(1);
       await h.flush();
-      expect(Date.now() - start).toBeLessThan(10_000);
       c.close();
     } finally {
       await h.dispose();

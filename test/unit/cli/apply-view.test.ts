@@ -7,7 +7,7 @@ import pc from "picocolors";
 import { describe, expect, it } from "vitest";
 import { applyView } from "../../../src/cli/apply-view.js";
 import type { CliIO } from "../../../src/cli/io.js";
-import { guestHint } from "../../../src/guest/ssh/hints.js";
+import { guestHint } from "../../../src/guest/hints.js";
 
 function io(): CliIO & { err: () => string } {
   let err = "";

@@ -16,7 +16,7 @@ import { httpError, withContext } from "../../../src/providers/proxmox/errors.js
 import { callError, withAction } from "../../../src/providers/truenas/errors.js";
 import { StateIoError } from "../../../src/state/state-io-error.js";
 import { GuestError, type GuestErrorCode } from "../../../src/guest/ssh/errors.js";
-import { guestHint } from "../../../src/guest/ssh/hints.js";
+import { guestHint } from "../../../src/guest/hints.js";
 
 function io(debug = false): CliIO & { err: () => string } {
   let err = "";

@@ -4,7 +4,7 @@
  * settings are `spec.guest.ssh` for a guest, and `spec.snippets.ssh` of the Provider for the
  * Proxmox nodes vmsync uploads cloud-init snippets to; the hints name both where both apply.
  */
-import type { GuestErrorCode } from "./errors.js";
+import type { GuestErrorCode } from "./ssh/errors.js";
 
 const HINTS: Readonly<Record<GuestErrorCode, string>> = {
   GUEST_TIMEOUT:
