@@ -17,13 +17,16 @@ function change(r: PlanCost["resources"][number], currency: string): string {
   return `${formatMoney(r.delta, currency, true)}${unknown ? ` + ${UNKNOWN}` : ""}`;
 }
 
+/** A side's total: "$86.08", "$86.08 + unknown", or "unknown" when nothing on that side has a price. */
+function totalText(cost: PlanCost, monthly: number, side: "before" | "after"): string {
+  const partial = cost.resources.some((r) => (r[side]?.unknown ?? 0) > 0);
+  return partial && monthly === 0 ? UNKNOWN : `${formatMoney(monthly, cost.currency)}${partial ? ` + ${UNKNOWN}` : ""}`;
+}
+
 /** The one-line cost summary, an API once published: `Monthly cost: $0.00 → $91.65 (+$91.65)`. */
 export function costSummaryLine(cost: PlanCost): string {
   const unknown = cost.unknown ? `; ${cost.unknown} price${cost.unknown === 1 ? "" : "s"} unknown (not in the table)` : "";
-  const total = (monthly: number, side: "before" | "after") => {
-    const partial = cost.resources.some((r) => (r[side]?.unknown ?? 0) > 0);
-    return partial && monthly === 0 ? UNKNOWN : `${formatMoney(monthly, cost.currency)}${partial ? ` + ${UNKNOWN}` : ""}`;
-  };
+  const total = (monthly: number, side: "before" | "after") => totalText(cost, monthly, side);
   return `Monthly cost: ${total(cost.monthlyBefore, "before")} → ${total(cost.monthlyAfter, "after")} (${formatMoney(cost.delta, cost.currency, true)})${unknown}`;
 }
 
@@ -53,9 +56,10 @@ export function renderCostHuman(cost: PlanCost, c: Colors, changes = true): stri
 /** The pull-request comment's cost line (Infracost-style) and a collapsible breakdown. */
 export function renderCostMarkdown(cost: PlanCost): string[] {
   const dir = cost.delta > 0 ? "increase" : cost.delta < 0 ? "decrease" : "stay";
+  // an unknown price is never shown as $0: "stay at **unknown**", "(unknown → $12.00 + unknown)"
   const head = dir === "stay"
-    ? `💰 Monthly cost will stay at **${formatMoney(cost.monthlyAfter, cost.currency)}**`
-    : `💰 Monthly cost will ${dir} by **${formatMoney(Math.abs(cost.delta), cost.currency)}** (${formatMoney(cost.monthlyBefore, cost.currency)} → ${formatMoney(cost.monthlyAfter, cost.currency)})`;
+    ? `💰 Monthly cost will stay at **${totalText(cost, cost.monthlyAfter, "after")}**`
+    : `💰 Monthly cost will ${dir} by **${formatMoney(Math.abs(cost.delta), cost.currency)}** (${totalText(cost, cost.monthlyBefore, "before")} → ${totalText(cost, cost.monthlyAfter, "after")})`;
   const out = [`${head}${cost.unknown ? ` — ${cost.unknown} price${cost.unknown === 1 ? "" : "s"} unknown` : ""}`, "", "<details><summary>Cost breakdown</summary>", "", "| resource | now | after | change |", "| --- | --- | --- | --- |"];
   for (const r of cost.resources) out.push(`| \`${r.address}\` | ${r.before ? money(r.before, cost.currency) : "—"} | ${r.after ? money(r.after, cost.currency) : "—"} | ${change(r, cost.currency)} |`);
   out.push("", `Estimated from ${costSource(cost)}; unknown prices are not counted.`, "", "</details>", "");

@@ -105,6 +105,16 @@ describe("plans with cost and capacity", () => {
     expect(text).toBe("Monthly cost: $91.65 → $91.65 (+$0.00)\n\nNo changes. The infrastructure matches the manifests.\n");
   });
 
+  it("a plan whose Azure prices are all unknown never shows them as $0 (terminal and PR comment)", () => {
+    const odd = { size: "Standard_Unpriced_v9" };
+    const f = new Fleet().want(vm("same", "az", odd)).exists(vm("same", "az", odd), "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/same");
+    const p = f.plan();
+    expect(renderPlanHuman(p, pc.createColors(false))).toMatch(/^Monthly cost: (unknown|\$[\d.]+ \+ unknown) → (unknown|\$[\d.]+ \+ unknown) /);
+    const md = renderPlanMarkdown(p);
+    expect(md).toMatch(/Monthly cost will stay at \*\*(unknown|\$[\d.]+ \+ unknown)\*\*/);
+    expect(md).not.toContain("stay at **$0.00**");
+  });
+
   it("without capacity or prices the plan has neither section (and --refresh-only checks nothing)", () => {
     const f = new Fleet().want(vm("x", "pve", { memory: "64GiB" })).pool("pve", "node/pve1/memory", "m", "bytes", GIB, 0);
     expect(f.plan({ capacity: undefined, prices: undefined })).not.toHaveProperty("cost");
