@@ -47,7 +47,10 @@ type ParsedDoc = Omit<ParsedFile["docs"][number], "json"> & { value: unknown };
 
 /** Parses `text` with the `yaml` library; keeps the result in `cache` when the file has no errors and plain JSON values. */
 function parseFresh(text: string, bag: DiagnosticBag, pos: (offset: number) => SourcePos, cache: ParseCache | undefined): ParsedDoc[] {
-  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, merge: true });
+  // JSON-shaped values only: YAML 1.1's !!binary, !!set, !!omap, !!pairs and !!timestamp are not
+  // resolved (they would give Buffers, Sets and Dates), and are reported below; the yaml library
+  // prints nothing on its own (logLevel error: no process warnings about collection keys)
+  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, merge: true, resolveKnownTags: false, logLevel: "error" });
   const out: ParsedDoc[] = [];
   if (!Array.isArray(docs)) return out; // an empty stream
   let clean = true;
@@ -56,6 +59,15 @@ function parseFresh(text: string, bag: DiagnosticBag, pos: (offset: number) => S
       clean = false;
       for (const err of doc.errors) {
         bag.error(pos(err.pos[0]), "yaml-syntax", "", `YAML syntax error: ${firstLine(err.message)}`, syntaxHint(err.code));
+      }
+      return;
+    }
+    const tags = doc.warnings.filter((w) => w.code === "TAG_RESOLVE_FAILED");
+    if (tags.length > 0) {
+      clean = false;
+      for (const w of tags) {
+        const tag = /Unresolved tag: (\S+)/.exec(w.message)?.[1]?.replace("tag:yaml.org,2002:", "!!") ?? "this tag";
+        bag.error(pos(w.pos[0]), "yaml-tag", "", `YAML tag ${tag} is not supported in manifests`, "Remove the tag and write the value as plain YAML (a string, number, boolean, list or mapping); manifests hold JSON-shaped values only.");
       }
       return;
     }

@@ -137,6 +137,16 @@ const rows: Row[] = [
     expect: { file: "a.yaml", line: 10, column: 9, code: "invalid-value", path: "spec.tags", message: /Proxmox tags are words \(a list\)/ },
   },
   {
+    reason: "a YAML 1.1 !!binary value (found by the soak trials: it crashed validation as a Uint8Array)",
+    files: { "p.yaml": proxmoxProvider, "a.yaml": vm("a", "  tags: !!binary AAAA\n") },
+    expect: { file: "a.yaml", line: 10, column: 9, code: "yaml-tag", path: "", message: /YAML tag !!binary is not supported in manifests/ },
+  },
+  {
+    reason: "a YAML 1.1 !!set",
+    files: { "p.yaml": proxmoxProvider, "a.yaml": vm("a", "  tags: !!set { web }\n") },
+    expect: { file: "a.yaml", line: 10, column: 9, code: "yaml-tag", path: "", message: /YAML tag !!set is not supported/ },
+  },
+  {
     reason: "alias bomb",
     files: {
       "bomb.yaml": 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n',
