@@ -43,7 +43,8 @@ Symbols: + create, ~ update in place, -/+ replace, - delete, ! blocked or drift.
     try {
       const { plan, connections } = await makePlan(ws, planOptions(flags), out);
       await connections.close();
-      const json = planToJson({ ...plan, createdAt: new Date().toISOString() });
+      // the JSON form (every spec masked) only when it is written: it costs a walk of the whole fleet
+      const json = flags.out || out.json ? planToJson({ ...plan, createdAt: new Date().toISOString() }) : undefined;
       if (flags.out) await writeFile(flags.out, JSON.stringify(json, null, 2) + "\n", { mode: 0o600 });
       if (out.json) out.stdout.write(JSON.stringify(json) + "\n");
       else if (flags.markdown) out.stdout.write(renderPlanMarkdown(plan));
