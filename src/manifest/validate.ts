@@ -1,5 +1,6 @@
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { AJV_OPTIONS, EXTRA_KEYWORDS, schemaHash } from "./ajv-setup.js";
 import { didYouMean, fieldPath, type DiagnosticBag } from "./diagnostics.js";
 import { API_VERSION, isKindName, kindNames, kindSchemas, SECRET_KEYWORD, type KindName } from "./schema/index.js";
@@ -22,7 +23,8 @@ export interface ValidDocument {
 /**
  * Each kind's validator: the one compiled at build time (dist/manifest/validators/<Kind>.cjs, by
  * scripts/build-validators.mjs) when it was compiled from this very schema, else compiled now with
- * the same options (tests run from src/; a build that skipped the step). Both are loaded with
+ * the same options (a build that skipped the step). The path is the package's, so that this module
+ * finds them from dist/manifest/, from the bundle's dist/bundle/ and from src/ alike. Both are loaded with
  * `require` and only for the kinds a run meets, so a plan of VMs never loads the others.
  */
 const require = createRequire(import.meta.url);
@@ -31,7 +33,7 @@ let compiler: ((kind: KindName) => ValidateFunction) | undefined;
 
 function prebuiltValidator(kind: KindName): ValidateFunction | undefined {
   try {
-    const mod = require(`./validators/${kind}.cjs`) as { validate?: ValidateFunction; schemaHash?: string };
+    const mod = require(fileURLToPath(new URL(`../../dist/manifest/validators/${kind}.cjs`, import.meta.url))) as { validate?: ValidateFunction; schemaHash?: string };
     return mod.schemaHash === schemaHash(kind) ? mod.validate : undefined;
   } catch {
     return undefined;

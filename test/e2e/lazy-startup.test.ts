@@ -18,7 +18,10 @@ beforeAll(async () => {
 });
 afterAll(() => tree.cleanup());
 
-/** The modules `vmsync ARGS` loads (file URLs); with `script`, those `node -e SCRIPT` (ESM) loads. */
+/**
+ * The modules `vmsync ARGS` loads (file URLs); with `script`, those `node -e SCRIPT` (ESM) loads. A
+ * chunk of the bundle stands for the source modules in it (`file:///pkg/dist/…`, `…/node_modules/…`).
+ */
 async function loads(args: string[], script?: string): Promise<string[]> {
   const out = tree.path(`loads-${args.join("_").replace(/[^a-z]/gi, "")}.txt`);
   await new Promise<void>((resolve, reject) => {
@@ -27,8 +30,20 @@ async function loads(args: string[], script?: string): Promise<string[]> {
     child.on("error", reject);
     child.on("close", () => resolve());
   });
-  return (await readFile(out, "utf8")).split("\n").filter(Boolean);
+  const urls = (await readFile(out, "utf8")).split("\n").filter(Boolean);
+  if (!script) expect(urls.some((u) => u.endsWith("/dist/bundle/main.js")), "bin/vmsync.js runs the bundle").toBe(true);
+  return urls.flatMap((u) => (u.includes("/dist/bundle/") ? inChunk(u) : [u]));
 }
+
+/** What `vmsync` loads with one chunk of the bundle (scripts/bundle.mjs lists them in chunks.json). */
+const CHUNKS = JSON.parse(await readFile(new URL("../../dist/bundle/chunks.json", import.meta.url), "utf8")) as Record<string, string[]>;
+const inChunk = (url: string): string[] => {
+  const file = url.split("/dist/bundle/")[1] ?? "";
+  if (file.endsWith(".cjs") || file.endsWith(".json")) return [url];
+  const modules = CHUNKS[file];
+  if (!modules) throw new Error(`${url} is not a chunk of the bundle (dist/bundle/chunks.json)`);
+  return modules.map((m) => `file:///pkg/${m}`);
+};
 
 /** postgres/url.js only parses state URLs (no client), so every command may load it. */
 const heavy = (urls: string[]) => urls.filter((u) => HEAVY.some((h) => u.includes(h)) && !u.endsWith("/dist/state/postgres/url.js"));
