@@ -1,17 +1,25 @@
 #!/usr/bin/env node
 // Entry point of the installed command: runs the compiled CLI — the bundle (dist/bundle/, by
-// scripts/bundle.mjs: a few dozen files load much faster than ~1,200 modules) when the build made
-// one, else tsc's output (dist/cli/). Both are built by `npm ci` / `npm run build`.
-import { existsSync } from "node:fs";
+// scripts/bundle.mjs: a few dozen CommonJS files, served from V8's code cache after the first run)
+// when the build made one, else tsc's output (dist/cli/). Both are built by `npm ci` / `npm run build`.
+import { existsSync, realpathSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
-const bundled = new URL("../dist/bundle/main.js", import.meta.url);
-const main = existsSync(fileURLToPath(bundled)) ? bundled : new URL("../dist/cli/main.js", import.meta.url);
-if (!existsSync(fileURLToPath(main))) {
+const bundle = fileURLToPath(new URL("../dist/bundle/", import.meta.url));
+const unbundled = new URL("../dist/cli/main.js", import.meta.url);
+let run;
+if (existsSync(`${bundle}main.cjs`)) {
+  const dir = realpathSync(bundle);
+  const require = createRequire(import.meta.url);
+  require(`${dir}/compile-cache.cjs`).enableCompileCache(dir);
+  ({ run } = require(`${dir}/main.cjs`));
+} else if (existsSync(fileURLToPath(unbundled))) {
+  ({ run } = await import(unbundled.href));
+} else {
   process.stderr.write("vmsync: the compiled CLI is missing (dist/). Run `npm run build` in the checkout first.\n");
   process.exit(1);
 }
-const { run } = await import(main.href);
 process.exitCode = await run(process.argv.slice(2));
 // Once a command has finished nothing of it should keep the process alive. If something does (a
 // socket or timer left open: a bug), exit anyway rather than hang a script, CI job or service stop.

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Build step after tsc and build-validators: bundles the CLI (dist/cli/main.js and everything it
 // imports, dependencies included) into dist/bundle/, one chunk per lazily loaded part, so that a
-// run reads and links a few dozen files instead of ~1,200 modules (ESM resolution and linking of
-// the Azure SDKs alone cost ~1 s per run). bin/vmsync.js runs dist/bundle/main.js when it exists.
+// run reads a few dozen files instead of resolving and linking ~1,200 modules (the Azure SDKs
+// alone cost ~1 s per run). CommonJS, so that V8's code cache can serve the chunks on Node 20 too
+// (dist/bundle/compile-cache.cjs, from src/cli/compile-cache.ts, loaded first). bin/vmsync.js runs
+// dist/bundle/main.cjs when it exists.
 //
 // Left outside the bundle (loaded from node_modules at run time): packages with optional native
 // add-ons or optional peers that they probe with require() — bundling would cut those probes off.
@@ -20,7 +22,7 @@ const outDir = `${root}dist/bundle`;
 await rm(outDir, { recursive: true, force: true });
 
 const bundle = await rolldown({
-  input: { main: `${root}dist/cli/main.js` },
+  input: { main: `${root}dist/cli/main.js`, "compile-cache": `${root}dist/cli/compile-cache.js` },
   platform: "node",
   external: (id) => EXTERNAL.some((p) => id === p || id.startsWith(`${p}/`)) || id.endsWith(".node"),
   logLevel: "warn",
@@ -32,10 +34,10 @@ const bundle = await rolldown({
 });
 const { output } = await bundle.write({
   dir: outDir,
-  format: "esm",
+  format: "cjs",
   sourcemap: true,
-  entryFileNames: "[name].js",
-  chunkFileNames: "[name]-[hash].js",
+  entryFileNames: "[name].cjs",
+  chunkFileNames: "[name]-[hash].cjs",
 });
 await bundle.close();
 

@@ -31,7 +31,7 @@ async function loads(args: string[], script?: string): Promise<string[]> {
     child.on("close", () => resolve());
   });
   const urls = (await readFile(out, "utf8")).split("\n").filter(Boolean);
-  if (!script) expect(urls.some((u) => u.endsWith("/dist/bundle/main.js")), "bin/vmsync.js runs the bundle").toBe(true);
+  if (!script) expect(urls.some((u) => u.endsWith("/dist/bundle/main.cjs")), "bin/vmsync.js runs the bundle").toBe(true);
   return urls.flatMap((u) => (u.includes("/dist/bundle/") ? inChunk(u) : [u]));
 }
 
@@ -39,7 +39,6 @@ async function loads(args: string[], script?: string): Promise<string[]> {
 const CHUNKS = JSON.parse(await readFile(new URL("../../dist/bundle/chunks.json", import.meta.url), "utf8")) as Record<string, string[]>;
 const inChunk = (url: string): string[] => {
   const file = url.split("/dist/bundle/")[1] ?? "";
-  if (file.endsWith(".cjs") || file.endsWith(".json")) return [url];
   const modules = CHUNKS[file];
   if (!modules) throw new Error(`${url} is not a chunk of the bundle (dist/bundle/chunks.json)`);
   return modules.map((m) => `file:///pkg/${m}`);

@@ -1,4 +1,5 @@
 import { Agent } from "node:https";
+import { createSecureContext } from "node:tls";
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import type { ConnectOptions } from "../contract.js";
 import type { LoginCall, RequestAuth } from "./auth.js";
@@ -37,16 +38,20 @@ export interface CallOptions {
  * authenticated, reported to `onRequest` (method, path without query, status, ms — never a secret),
  * unwrapped from PVE's `{data}` envelope, and on failure raises a `ProxmoxApiError` carrying PVE's
  * own text. Transient failures are retried in place with backoff (the operations built on top are
- * idempotent: they re-check what exists before repeating a create).
+ * idempotent: they re-check what exists before repeating a create). A GET asked for while the same
+ * GET (path, query and signal) is in flight shares that request — observe and the capacity read list
+ * the same nodes at the same moment — and each caller gets its own copy of the answer. The TLS
+ * context (trusting only `ca` when given, as before) is made once, not for every new socket.
  */
 export class ProxmoxApi {
   private readonly http: AxiosInstance;
   private readonly agent: Agent;
   private readonly limiter: RateLimiter;
   private auth: RequestAuth | undefined;
+  private readonly inFlight = new Map<string, { signal: AbortSignal | undefined; answer: Promise<unknown> }>();
 
   constructor(private readonly opts: ApiClientOptions) {
-    this.agent = new Agent({ keepAlive: true, maxSockets: 32, timeout: 4000, ...(opts.ca ? { ca: opts.ca } : {}), ...(opts.serverName ? { servername: opts.serverName } : {}) });
+    this.agent = new Agent({ keepAlive: true, maxSockets: 32, timeout: 4000, ...(opts.ca ? { secureContext: createSecureContext({ ca: opts.ca }) } : {}), ...(opts.serverName ? { servername: opts.serverName } : {}) });
     this.http = axios.create({
       baseURL: `${opts.endpoint.replace(/\/+$/, "")}/api2/json`,
       httpsAgent: this.agent,
@@ -68,7 +73,17 @@ export class ProxmoxApi {
     (await this.call("POST", "/access/ticket", { username, password }, { retries: 2 }, false)) as { ticket: string; CSRFPreventionToken: string };
 
   get<T = unknown>(path: string, params?: ApiParams, opts?: CallOptions): Promise<T> {
-    return this.call("GET", path, params, opts) as Promise<T>;
+    const key = params ? `${path}?${encode(params).toString()}` : path;
+    const same = this.inFlight.get(key);
+    if (same && same.signal === opts?.signal) return same.answer.then((v) => structuredClone(v)) as Promise<T>;
+    const answer = this.call("GET", path, params, opts);
+    const entry = { signal: opts?.signal, answer };
+    this.inFlight.set(key, entry);
+    const done = () => {
+      if (this.inFlight.get(key) === entry) this.inFlight.delete(key);
+    };
+    answer.then(done, done);
+    return answer as Promise<T>;
   }
   post<T = unknown>(path: string, params?: ApiParams, opts?: CallOptions): Promise<T> {
     return this.call("POST", path, params, opts) as Promise<T>;

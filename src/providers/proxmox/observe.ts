@@ -23,24 +23,31 @@ import { observeContainers, rereadContainers } from "./lxc-observe.js";
  */
 export async function observeProxmox(c: ProxmoxContext, scope: ObserveScope, signal?: AbortSignal): Promise<ObservedResource[]> {
   return inContext(`observe proxmox provider ${c.providerName}`, async () => {
-    const out: ObservedResource[] = [];
-    if (scope.kinds.includes("VirtualMachine") || scope.kinds.includes("VmTemplate")) {
-      c.cache = scope.cache;
-      const ids = new Set(scope.externalIds);
-      const names = new Set(scope.names);
-      const entries = (await listGuests(c, signal)).filter((e) => ids.has(guestId(e.node, e.vmid)) || names.has(e.name) || tagsOf(e.tags).marked);
-      const seen = await serveOrRead(scope.cache, entries, { key: guestKey, intervalMs: c.fullReadIntervalMs }, async (toRead) => {
-        const views = await readGuests(c, toRead, signal);
-        const byId = new Map(toRead.map((e) => [guestId(e.node, e.vmid), e]));
-        return views.map((g) => [byId.get(guestId(g.node, g.vmid))!, observedGuest(g)] as const);
-      });
-      for (const o of seen) if (scope.kinds.includes(o.kind)) out.push(o);
-      withAddresses(out, await agentAddresses(c, out, signal));
-    }
-    if (scope.kinds.includes("NfsShare")) out.push(...(await observeStorages(c, scope, signal)));
-    out.push(...(await observeContainers(c, scope, signal)));
-    return out;
+    c.cache = scope.cache;
+    // the three collections are independent reads: listed and read concurrently, reported in this order
+    const [guests, storages, containers] = await Promise.all([
+      scope.kinds.includes("VirtualMachine") || scope.kinds.includes("VmTemplate") ? observeGuests(c, scope, signal) : [],
+      scope.kinds.includes("NfsShare") ? observeStorages(c, scope, signal) : [],
+      observeContainers(c, scope, signal),
+    ]);
+    return [...guests, ...storages, ...containers];
   });
+}
+
+/** The QEMU guests in scope: listed per node, configs served from the cache or read, with agent addresses. */
+async function observeGuests(c: ProxmoxContext, scope: ObserveScope, signal?: AbortSignal): Promise<ObservedResource[]> {
+  const out: ObservedResource[] = [];
+  const ids = new Set(scope.externalIds);
+  const names = new Set(scope.names);
+  const entries = (await listGuests(c, signal)).filter((e) => ids.has(guestId(e.node, e.vmid)) || names.has(e.name) || tagsOf(e.tags).marked);
+  const seen = await serveOrRead(scope.cache, entries, { key: guestKey, intervalMs: c.fullReadIntervalMs }, async (toRead) => {
+    const views = await readGuests(c, toRead, signal);
+    const byId = new Map(toRead.map((e) => [guestId(e.node, e.vmid), e]));
+    return views.map((g) => [byId.get(guestId(g.node, g.vmid))!, observedGuest(g)] as const);
+  });
+  for (const o of seen) if (scope.kinds.includes(o.kind)) out.push(o);
+  withAddresses(out, await agentAddresses(c, out, signal));
+  return out;
 }
 
 /**

@@ -61,4 +61,25 @@ describe("proxmox provider: authentication and TLS", () => {
     expect(err.message).toMatch(/cannot connect to proxmox provider pve .*TLS verification failed/);
     expect(err.retryable).toBe(false);
   });
+
+  it("shares a GET asked for while the same GET is in flight, giving each caller its own copy", async () => {
+    await w.write({ "pve.yaml": providerYaml() });
+    const session = await connect(w, await w.load());
+    const count = () => w.sim.requests()["GET /nodes"] ?? 0;
+    const before = count();
+    const api = session.context.api;
+    const [a, b] = await Promise.all([api.get<Array<{ node: string }>>("/nodes"), api.get<Array<{ node: string }>>("/nodes")]);
+    expect(count() - before).toBe(1);
+    expect(b).toEqual(a);
+    a[0]!.node = "changed by the first caller";
+    expect(b[0]!.node).not.toBe("changed by the first caller");
+    // one after the other: two requests (nothing is cached once an answer is in)
+    await api.get("/nodes");
+    await api.get("/nodes");
+    expect(count() - before).toBe(3);
+    // a different signal does not share (one caller's abort must not fail the other)
+    await Promise.all([api.get("/nodes", undefined, { signal: new AbortController().signal }), api.get("/nodes")]);
+    expect(count() - before).toBe(5);
+    await session.close();
+  });
 });
