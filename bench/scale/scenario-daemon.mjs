@@ -85,19 +85,29 @@ export async function watchScenario({ cli, dist, work, log, saves = 5, idleSecon
       delays.push(pass.startedAt - savedAt);
     }
     await sleep(3000);
+    // CPU over the idle window, and per 5-s slice: V8's memory reducer runs one full GC some 10–20 s
+    // after activity stops (~150 ms of CPU once); the median slice is the steady idle rate
     let idleCpuPercent = null;
+    let idleSlicesPercent = [];
     try {
       const hz = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
       const a = cpuTicks(child.pid);
       const t0 = performance.now();
-      await sleep(idleSeconds * 1000);
+      const slices = Math.max(1, Math.round(idleSeconds / 5));
+      for (let i = 0, prev = a; i < slices; i++) {
+        await sleep((idleSeconds * 1000) / slices);
+        const now = cpuTicks(child.pid);
+        idleSlicesPercent.push(+((((now - prev) / hz) / (idleSeconds / slices)) * 100).toFixed(2));
+        prev = now;
+      }
       const b = cpuTicks(child.pid);
       idleCpuPercent = +((((b - a) / hz) / ((performance.now() - t0) / 1000)) * 100).toFixed(2);
     } catch {
       idleCpuPercent = null;
+      idleSlicesPercent = [];
     }
-    const result = { saveToPlanStartMs: median(delays), delaysMs: delays, idleCpuPercent, idleSeconds };
-    log(`watch: save → plan start ${result.saveToPlanStartMs} ms (median of ${saves}); idle CPU ${idleCpuPercent}% over ${idleSeconds}s`);
+    const result = { saveToPlanStartMs: median(delays), delaysMs: delays, idleCpuPercent, idleSeconds, idleSlicesPercent, idleSteadyPercent: idleSlicesPercent.length ? median(idleSlicesPercent) : null };
+    log(`watch: save → plan start ${result.saveToPlanStartMs} ms (median of ${saves}); idle CPU ${idleCpuPercent}% over ${idleSeconds}s (5-s slices: ${idleSlicesPercent.join(" ")}; median ${result.idleSteadyPercent}%)`);
     return result;
   } finally {
     if (child && child.exitCode === null) {

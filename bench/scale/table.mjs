@@ -15,7 +15,7 @@ export function renderTable(r) {
   if (r.creates) rows.push([`apply ${r.creates.creates} Proxmox creates`, `${r.creates.ratioToBound}× the bound (${r.creates.applyMs} ms; ${r.creates.concurrency} in flight × lone create ${r.creates.perCreateMs} ms)`, ""]);
   if (r.startup) rows.push(["`vmsync --version`", `${r.startup.versionMs} ms (${r.startup.ratioToNode}× \`node -e 0\` = ${r.startup.nodeMs} ms)`, ""]);
   if (r.watch) rows.push(["watch: save → plan start", `${r.watch.saveToPlanStartMs} ms (median of ${r.watch.delaysMs.length})`, ""]);
-  if (r.watch) rows.push(["idle daemon CPU", `${s(r.watch.idleCpuPercent, " %")} over ${r.watch.idleSeconds} s`, ""]);
+  if (r.watch) rows.push(["idle daemon CPU", `${s(r.watch.idleCpuPercent, " %")} over ${r.watch.idleSeconds} s${r.watch.idleSteadyPercent != null ? `; median 5-s slice ${r.watch.idleSteadyPercent} % (slices: ${r.watch.idleSlicesPercent.join(" ")})` : ""}`, ""]);
   const head = `\n${r.label} — ${r.machine.cpu} × ${r.machine.cores}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; latency ${r.fleets[0]?.latencyMs ?? "—"} ms\n\n| measure | vmsync | baseline |\n|---|---|---|\n`;
   return head + rows.map((x) => `| ${x.join(" | ")} |`).join("\n") + "\n";
 }

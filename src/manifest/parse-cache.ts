@@ -1,14 +1,22 @@
 import { createHash } from "node:crypto";
 
+/** Offsets of a document's nodes by field path (`pathKey`): the value's, and the key's for mapping entries (-1 when none). */
+export type NodeOffsets = Record<string, [number, number]>;
+
 /**
  * One YAML file as a previous load parsed it: per document its index, its value as JSON text (each
  * use parses a fresh copy, so later stages may change it), the offset where it starts, and the
- * offsets of every node (value, and key for mapping entries; -1 when none) by field path — enough
- * to point a diagnostic at a line and column without parsing the YAML again.
+ * offsets of every node as JSON text — enough to point a diagnostic at a line and column without
+ * parsing the YAML again. The node offsets are parsed only when a diagnostic asks for a position
+ * (a clean load of 10,000 documents never does), except `hot`: those of `metadata` and
+ * `metadata.name`, where every resource is reported as a whole.
  */
 export interface ParsedFile {
-  docs: Array<{ index: number; json: string; start: number; nodes: Record<string, [number, number]> }>;
+  docs: Array<{ index: number; json: string; start: number; nodes: string; hot: NodeOffsets }>;
 }
+
+/** The paths kept in `ParsedFile` docs' `hot` offsets. */
+export const HOT_PATHS: ReadonlyArray<ReadonlyArray<string>> = [["metadata"], ["metadata", "name"]];
 
 /**
  * Parsed manifest files by the SHA-256 of their text, so that a load parses only files whose text
@@ -52,7 +60,7 @@ export class ParseCache {
   static fromJSON(data: unknown): ParseCache {
     const known = new Map<string, ParsedFile>();
     if (data && typeof data === "object") {
-      for (const [h, f] of Object.entries(data as Record<string, ParsedFile>)) if (Array.isArray(f?.docs)) known.set(h, f);
+      for (const [h, f] of Object.entries(data as Record<string, ParsedFile>)) if (Array.isArray(f?.docs) && f.docs.every((d) => typeof d?.nodes === "string")) known.set(h, f);
     }
     return new ParseCache(known);
   }

@@ -59,11 +59,12 @@ export function offsetMac(mac: string, n: number): string | undefined {
 
 /**
  * Replica `index` (1-based) of `count` of `spec`: a deep copy whose pinned fields carry their
- * derived values. Problems are returned (one per field and list item) rather than thrown; the
- * caller reports them once at the manifest's field.
+ * derived values — or, when there is one replica only, `spec` itself (the caller's own copy; its
+ * values stay as they are), which spares a deep copy per resource. Problems are returned (one per
+ * field and list item) rather than thrown; the caller reports them once at the manifest's field.
  */
 export function deriveReplica<S extends object>(spec: S, index: number, count: number, fields: PinnedField[]): { spec: S; problems: ReplicaProblem[] } {
-  const copy = structuredClone(spec);
+  const copy = count === 1 ? spec : structuredClone(spec);
   const problems: ReplicaProblem[] = [];
   for (const f of fields) {
     visit(copy as Record<string, unknown>, f.path, [], (holder, key, keys) => {

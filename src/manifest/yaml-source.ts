@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, parseAllDocuments, type Node } from "yaml";
 import type { DiagnosticBag, SourcePos } from "./diagnostics.js";
-import { jsonExact, linePositions, pathKey, type ParseCache, type ParsedFile } from "./parse-cache.js";
+import { HOT_PATHS, jsonExact, linePositions, pathKey, type NodeOffsets, type ParseCache } from "./parse-cache.js";
 
 /** Most aliases a document may expand; more is treated as an alias bomb (billion laughs). */
 export const MAX_ALIAS_COUNT = 100;
@@ -32,7 +32,9 @@ export function parseYamlDocuments(file: string, text: string, bag: DiagnosticBa
     return { file, line, column: col };
   };
   const cached = cache?.get(text);
-  const docs = cached ? cached.docs.map((d) => ({ ...d, value: JSON.parse(d.json) as unknown })) : parseFresh(text, bag, pos, cache);
+  const docs: ParsedDoc[] = cached
+    ? cached.docs.map((d) => ({ index: d.index, start: d.start, value: JSON.parse(d.json) as unknown, hot: d.hot, nodes: once(() => JSON.parse(d.nodes) as NodeOffsets) }))
+    : parseFresh(text, bag, pos, cache);
   return docs.map((d) => ({
     file,
     index: d.index,
@@ -42,8 +44,30 @@ export function parseYamlDocuments(file: string, text: string, bag: DiagnosticBa
   }));
 }
 
-/** A parsed document: its value and where its nodes are. */
-type ParsedDoc = Omit<ParsedFile["docs"][number], "json"> & { value: unknown };
+/** A parsed document: its value and where its nodes are (`hot` ones at hand, all of them on demand). */
+interface ParsedDoc {
+  index: number;
+  start: number;
+  value: unknown;
+  hot: NodeOffsets;
+  nodes: () => NodeOffsets;
+}
+
+/** `f`'s result, computed on the first call. */
+function once<T>(f: () => T): () => T {
+  let done: { value: T } | undefined;
+  return () => (done ??= { value: f() }).value;
+}
+
+/** The offsets of `HOT_PATHS` among `nodes`. */
+function hotOf(nodes: NodeOffsets): NodeOffsets {
+  const out: NodeOffsets = {};
+  for (const p of HOT_PATHS) {
+    const at = nodes[pathKey(p)];
+    if (at) out[pathKey(p)] = at;
+  }
+  return out;
+}
 
 /** Parses `text` with the `yaml` library; keeps the result in `cache` when the file has no errors and plain JSON values. */
 function parseFresh(text: string, bag: DiagnosticBag, pos: (offset: number) => SourcePos, cache: ParseCache | undefined): ParsedDoc[] {
@@ -87,12 +111,12 @@ function parseFresh(text: string, bag: DiagnosticBag, pos: (offset: number) => S
       return;
     }
     if (!jsonExact(value)) clean = false;
-    const nodes: Record<string, [number, number]> = {};
+    const nodes: NodeOffsets = {};
     const root = doc.contents as Node;
     indexNodes(root, [], root.range?.[0] ?? 0, nodes);
-    out.push({ index, value, start: root.range?.[0] ?? 0, nodes });
+    out.push({ index, value, start: root.range?.[0] ?? 0, hot: hotOf(nodes), nodes: () => nodes });
   });
-  if (clean && cache) cache.set(text, { docs: out.map(({ value, ...d }) => ({ ...d, json: JSON.stringify(value) })) });
+  if (clean && cache) cache.set(text, { docs: out.map((d) => ({ index: d.index, start: d.start, json: JSON.stringify(d.value), nodes: JSON.stringify(d.nodes()), hot: d.hot })) });
   return out;
 }
 
@@ -100,7 +124,7 @@ function parseFresh(text: string, bag: DiagnosticBag, pos: (offset: number) => S
  * Records the offset of every node below `node` by field path: mapping entries with their value's
  * offset (their key's when the value has none) and their key's; sequence items with their own.
  */
-function indexNodes(node: Node | null | undefined, path: Array<string | number>, offset: number, out: Record<string, [number, number]>): void {
+function indexNodes(node: Node | null | undefined, path: Array<string | number>, offset: number, out: NodeOffsets): void {
   if (isMap(node)) {
     for (const pair of node.items) {
       const keyNode = pair.key as Node | null;
@@ -141,10 +165,11 @@ function syntaxHint(code: string): string {
 }
 
 /** Offset of the node at `path` (or its key), as far down the path as the document goes. */
-function offsetOf(doc: Pick<ParsedDoc, "start" | "nodes">, path: ReadonlyArray<string | number>, atKey: boolean): number {
+function offsetOf(doc: Pick<ParsedDoc, "start" | "nodes" | "hot">, path: ReadonlyArray<string | number>, atKey: boolean): number {
   let offset = doc.start;
   for (let i = 1; i <= path.length; i++) {
-    const node = doc.nodes[pathKey(path.slice(0, i))];
+    const key = pathKey(path.slice(0, i));
+    const node = doc.hot[key] ?? doc.nodes()[key];
     if (!node) return offset;
     if (i === path.length && atKey && node[1] >= 0) return node[1];
     offset = node[0];

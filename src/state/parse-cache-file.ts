@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { ParseCache } from "../manifest/parse-cache.js";
 import { DIR_MODE, ensurePrivateDir, writeFileAtomic } from "./atomic-write.js";
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 function pathOf(root: string): string {
   return join(root, ".vmsync", "cache", "manifests.json");

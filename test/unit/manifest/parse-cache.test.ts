@@ -46,6 +46,16 @@ describe("parse cache", () => {
     expect((parseYamlDocuments("b.yaml", TEXT, new DiagnosticBag(), ParseCache.fromJSON(JSON.parse(JSON.stringify(cache))))[0]!.value as { kind: string }).kind).toBe("VirtualMachine");
   });
 
+  it("reads the node offsets only when a position other than metadata.name is asked for", () => {
+    const cache = new ParseCache();
+    parseYamlDocuments("a.yaml", TEXT, new DiagnosticBag(), cache);
+    const saved = JSON.parse(JSON.stringify(cache)) as Record<string, { docs: Array<{ nodes: string }> }>;
+    for (const f of Object.values(saved)) for (const d of f.docs) d.nodes = "not JSON: would throw if parsed";
+    const [doc] = parseYamlDocuments("a.yaml", TEXT, new DiagnosticBag(), ParseCache.fromJSON(saved));
+    expect(doc!.positionOf(["metadata", "name"])).toEqual({ file: "a.yaml", line: 3, column: 19 });
+    expect(() => doc!.positionOf(["spec", "provider"])).toThrow(SyntaxError);
+  });
+
   it("does not keep files with errors, or values JSON cannot hold exactly", () => {
     const cache = new ParseCache();
     const bag = new DiagnosticBag();
