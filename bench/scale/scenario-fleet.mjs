@@ -1,7 +1,7 @@
 // Scenario "fleet": a fleet of N resources on the three simulators. Applied from nothing at latency
-// 0 (creates per minute over the run, request counts), then planned at the latency knob twice —
-// cold (no observation cache) and warm (the everyday plan) — and refreshed by the per-resource
-// baseline in the same run, so the ratios compare like with like.
+// 0 (creates per minute over the run, request counts), then planned at the latency knob — once cold
+// (no observation cache), then warm (the everyday plan) three times in turns with the per-resource
+// baseline, against the same simulators, so the ratios compare like with like (medians reported).
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,7 +32,7 @@ function planFigures(r) {
 }
 
 /** See the module comment. `log` prints progress. */
-export async function fleetScenario({ n, cli, seedCli, dist, latencyMs, work, log, repo }) {
+export async function fleetScenario({ n, cli, seedCli, dist, latencyMs, work, log, repo, repeat = 3 }) {
   const dir = join(work, `fleet-${n}`);
   const manifests = join(dir, "fleet");
   const sims = await startSims({ dist, dir: join(dir, "sim"), latencyMs: 0 });
@@ -69,10 +69,23 @@ export async function fleetScenario({ n, cli, seedCli, dist, latencyMs, work, lo
       return planFigures(r);
     });
     const cold = await plan("cold");
-    const warm = await plan("warm");
-    const base = await measured(sims, () => runCli({ cli: BASELINE, args: [manifests, join(repo, "dist")], cwd: dir, env }));
-    const baseline = { seconds: +(base.wallMs / 1000).toFixed(2), cpuSeconds: cpuSeconds(base), exitCode: base.code, requests: base.requests, ...(base.code ? { error: tail(base.stderr) } : JSON.parse(base.stdout)) };
-    log(`fleet ${n}: baseline ${baseline.seconds}s`);
+    // the everyday plan and the baseline, taken in turns `repeat` times (machines here drift): medians
+    const baselineRun = async () => {
+      const base = await measured(sims, () => runCli({ cli: BASELINE, args: [manifests, join(repo, "dist")], cwd: dir, env }));
+      const figures = { seconds: +(base.wallMs / 1000).toFixed(2), cpuSeconds: cpuSeconds(base), exitCode: base.code, requests: base.requests, ...(base.code ? { error: tail(base.stderr) } : JSON.parse(base.stdout)) };
+      log(`fleet ${n}: baseline ${figures.seconds}s`);
+      return figures;
+    };
+    const warms = [];
+    const bases = [];
+    for (let i = 0; i < repeat; i++) {
+      warms.push(await plan("warm"));
+      bases.push(await baselineRun());
+    }
+    const medianBy = (xs) => [...xs].sort((a, b) => a.seconds - b.seconds)[Math.floor(xs.length / 2)];
+    // the highest peak RSS of the warm plans, not the median one's
+    const warm = { ...medianBy(warms), samplesSeconds: warms.map((w) => w.seconds), peakRssMiB: Math.max(...warms.map((w) => w.peakRssMiB ?? 0)) || null };
+    const baseline = { ...medianBy(bases), samplesSeconds: bases.map((b) => b.seconds) };
     return {
       size: n, split, latencyMs, apply: applyFigures, planCold: cold, planWarm: warm, baseline,
       ratios: { baselineOverPlanWarm: +(baseline.seconds / warm.seconds).toFixed(2), baselineOverPlanCold: +(baseline.seconds / cold.seconds).toFixed(2) },

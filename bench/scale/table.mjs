@@ -7,7 +7,7 @@ export function renderTable(r) {
   const rows = [];
   for (const f of r.fleets) {
     const req = (p) => Object.entries(p.requests ?? {}).map(([k, v]) => `${k} ${v.total}`).join(", ");
-    rows.push([`plan, ${f.size} resources (warm)`, `${s(f.planWarm.seconds)}, ${s(f.planWarm.peakRssMiB, " MiB")} peak RSS; requests: ${req(f.planWarm)}`, `${s(f.baseline.seconds)} (${f.ratios.baselineOverPlanWarm}× slower)`]);
+    rows.push([`plan, ${f.size} resources (warm${f.planWarm.samplesSeconds ? `, median of ${f.planWarm.samplesSeconds.length}` : ""})`, `${s(f.planWarm.seconds)}, ${s(f.planWarm.peakRssMiB, " MiB")} peak RSS; requests: ${req(f.planWarm)}`, `${s(f.baseline.seconds)} (${f.ratios.baselineOverPlanWarm}× slower)`]);
     rows.push([`plan, ${f.size} resources (cold: no observation cache)`, `${s(f.planCold.seconds)}, ${s(f.planCold.peakRssMiB, " MiB")}; requests: ${req(f.planCold)}`, `${f.ratios.baselineOverPlanCold}×`]);
     rows.push([`apply ${f.size} creates at latency 0`, `${s(f.apply.seconds)}; ${f.apply.succeeded} ok, ${f.apply.failed} failed; steps/min by minute ${f.apply.stepsPerMinute.join(" ")}; peak RSS ${s(f.apply.peakRssMiB, " MiB")}`, ""]);
   }

@@ -10,14 +10,18 @@ const TASK_ARCHIVE = 2000;
 
 /**
  * Persists the world to `<dir>/proxmox-world.json`: atomic (temp file, fsync, rename), mode 0600, and
- * coalesced — `markDirty()` schedules one write `delayMs` later however many changes arrive, and a
- * change during a write schedules exactly one more. `flush()` writes now and waits for it.
+ * coalesced — `markDirty()` schedules one write `delayMs` later (or ten times the last
+ * serialisation's time, whichever is longer, as the Azure simulator does: serialising a world of
+ * thousands of VMs blocks the event loop, and writing it every 25 ms slowed every request more the
+ * bigger the world grew) however many changes arrive, and a change during a write schedules exactly
+ * one more. `flush()` writes now and waits for it.
  */
 export class WorldStore {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
   private dirty = false;
   private seq = 0;
+  private lastSerialiseMs = 0;
   /** Number of completed writes (coalescing makes this far smaller than the number of changes). */
   writes = 0;
 
@@ -44,7 +48,7 @@ export class WorldStore {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.writeNow();
-    }, this.delayMs);
+    }, Math.max(this.delayMs, this.lastSerialiseMs * 10));
     this.timer.unref();
   }
 
@@ -63,7 +67,9 @@ export class WorldStore {
     this.dirty = false;
     const world = this.world();
     if (world.tasks.length > TASK_ARCHIVE) world.tasks.splice(0, world.tasks.length - TASK_ARCHIVE);
+    const started = performance.now();
     const text = JSON.stringify(world);
+    this.lastSerialiseMs = performance.now() - started;
     const target = join(this.dir, WORLD_FILE);
     const tmp = `${target}.${process.pid}.${++this.seq}.tmp`;
     this.writing = (async () => {

@@ -19,8 +19,10 @@ export async function loadWorldFile(dir: string): Promise<unknown | null> {
 }
 
 /**
- * Coalescing writer: `markDirty()` schedules a write after `delayMs`; changes made while a write
- * runs cause exactly one more. `flush()` resolves once everything marked so far is on disk.
+ * Coalescing writer: `markDirty()` schedules a write after `delayMs` (or ten times the last
+ * serialisation's time, whichever is longer: serialising a large world blocks the event loop, so
+ * writes are spaced out in proportion to their cost, as in the other simulators); changes made
+ * while a write runs cause exactly one more. `flush()` resolves once everything marked so far is on disk.
  */
 export class WorldWriter {
   private timer: NodeJS.Timeout | null = null;
@@ -28,6 +30,7 @@ export class WorldWriter {
   private dirty = false;
   private seq = 0;
   private closed = false;
+  private lastSerialiseMs = 0;
   /** The last write failure (writes are retried on the next change); null when healthy. */
   lastError: unknown = null;
 
@@ -41,7 +44,7 @@ export class WorldWriter {
   markDirty(): void {
     if (this.closed) return;
     this.dirty = true;
-    if (!this.timer && !this.writing) this.timer = setTimeout(() => void this.run(), this.delayMs);
+    if (!this.timer && !this.writing) this.timer = setTimeout(() => void this.run(), Math.max(this.delayMs, this.lastSerialiseMs * 10));
   }
 
   private async run(): Promise<void> {
@@ -49,7 +52,10 @@ export class WorldWriter {
     if (this.writing) return;
     while (this.dirty) {
       this.dirty = false;
-      this.writing = this.write(this.serialize());
+      const started = performance.now();
+      const data = this.serialize();
+      this.lastSerialiseMs = performance.now() - started;
+      this.writing = this.write(data);
       try {
         await this.writing;
         this.lastError = null;
