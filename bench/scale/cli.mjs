@@ -58,7 +58,26 @@ export function stepRate(events) {
   const perMinute = Array.from({ length: minutes }, () => 0);
   for (const t of dones) perMinute[Math.min(minutes - 1, Math.floor((t - t0) / 60_000))]++;
   const overall = dones.length / Math.max(1e-9, (end - t0) / 60_000);
-  return { perMinute, overall: Math.round(overall), seconds: Math.round((end - t0) / 100) / 10 };
+  return { perMinute, overall: Math.round(overall), seconds: Math.round((end - t0) / 100) / 10, byProvider: byProvider(events, t0, minutes) };
+}
+
+/**
+ * Per provider (the fleet's names start pve-, nas-, az-): steps done and the median step duration in
+ * each minute — whether a provider's steps get slower as the run goes on, or only the mix of
+ * providers still running changes (the fast ones finish first).
+ */
+function byProvider(events, t0, minutes) {
+  const out = {};
+  for (const e of events) {
+    if (e.type !== "step.done") continue;
+    const name = e.address.split("/")[1] ?? "";
+    const p = name.startsWith("pve-") ? "proxmox" : name.startsWith("nas-") ? "truenas" : name.startsWith("az-") ? "azure" : "other";
+    const m = Math.min(minutes - 1, Math.floor((Date.parse(e.time) - t0) / 60_000));
+    out[p] ??= Array.from({ length: minutes }, () => []);
+    out[p][m].push(e.durationMs);
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? null;
+  return Object.fromEntries(Object.entries(out).map(([p, per]) => [p, { stepsPerMinute: per.map((xs) => xs.length), medianStepMs: per.map(median) }]));
 }
 
 /** Most steps in flight at once during an apply (the effective concurrency). */

@@ -57,11 +57,12 @@ export async function fleetScenario({ n, cli, seedCli, dist, latencyMs, work, lo
     const rate = stepRate(events);
     const applyFigures = {
       seconds: +(apply.wallMs / 1000).toFixed(1), cpuSeconds: cpuSeconds(apply), exitCode: apply.code, succeeded: summary?.succeeded ?? 0, failed: summary?.failed ?? 0,
-      stepsPerMinute: rate.perMinute, overallStepsPerMinute: rate.overall, firstMinute: rate.perMinute[0] ?? 0, lastFullMinute: rate.perMinute.length > 2 ? rate.perMinute[rate.perMinute.length - 2] : null,
+      stepsPerMinute: rate.perMinute, byProvider: rate.byProvider, overallStepsPerMinute: rate.overall, firstMinute: rate.perMinute[0] ?? 0, lastFullMinute: rate.perMinute.length > 2 ? rate.perMinute[rate.perMinute.length - 2] : null,
       maxInFlight: maxInFlight(events), peakRssMiB: apply.rusage ? Math.round(apply.rusage.maxRssKiB / 1024) : null, requests: apply.requests,
       ...(apply.code !== 0 ? { error: tail(apply.stderr + apply.stdout.split("\n").filter((l) => !l.startsWith("{\"type")).join("\n") + events.filter((e) => e.type === "step.failed").slice(0, 3).map((e) => `\n${e.address}: ${e.error}`).join("")) } : {}),
     };
     log(`fleet ${n}: apply ${applyFigures.seconds}s, ${applyFigures.succeeded} ok, ${applyFigures.failed} failed, ${rate.overall} steps/min`);
+    for (const [p, r] of Object.entries(rate.byProvider ?? {})) log(`  ${p}: steps/min ${r.stepsPerMinute.join(" ")}; median step ms ${r.medianStepMs.join(" ")}`);
     sims.setLatency(latencyMs);
     await rm(join(manifests, ".vmsync", "cache"), { recursive: true, force: true });
     const plan = (label) => measured(sims, () => runCli({ cli, args: ["plan", manifests, "--detailed-exitcode"], cwd: dir, env })).then((r) => {
