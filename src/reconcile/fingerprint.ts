@@ -11,6 +11,18 @@ export function stableJson(value: unknown): string {
   return write(value) ?? "null";
 }
 
+/** Keys as JSON strings, by key: a fleet's specs repeat the same few dozen keys thousands of times. */
+const quotedKeys = new Map<string, string>();
+
+function quoted(key: string): string {
+  let q = quotedKeys.get(key);
+  if (q === undefined) {
+    q = JSON.stringify(key);
+    if (quotedKeys.size < 10_000) quotedKeys.set(key, q);
+  }
+  return q;
+}
+
 function write(value: unknown): string | undefined {
   if (value === null) return "null";
   if (typeof value !== "object") return typeof value === "function" ? undefined : JSON.stringify(value);
@@ -18,12 +30,12 @@ function write(value: unknown): string | undefined {
   if (typeof withJson.toJSON === "function") return write(withJson.toJSON());
   if (Array.isArray(value)) return `[${value.map((item) => write(item) ?? "null").join(",")}]`;
   const obj = value as Record<string, unknown>;
-  const parts: string[] = [];
+  let out = "";
   for (const key of Object.keys(obj).sort()) {
     const item = write(obj[key]);
-    if (item !== undefined) parts.push(`${JSON.stringify(key)}:${item}`);
+    if (item !== undefined) out += `${out ? "," : ""}${quoted(key)}:${item}`;
   }
-  return `{${parts.join(",")}}`;
+  return `{${out}}`;
 }
 
 /**
