@@ -1,10 +1,13 @@
-import { Value } from "@sinclair/typebox/value";
+import { compileDefaults } from "./defaults.js";
 import { checkLimits, checkMounts, checkNetworks } from "./container-rules.js";
 import type { DesiredProvider, DesiredResource, SpecOf } from "./model.js";
 import { isProxmoxName, PROXMOX_VMID_MAX } from "./names.js";
 import { countedInteger, countedMac, deriveReplica, replicaName, type PinnedField } from "./replicas.js";
 import { lifecycleOf, reportAt, reportDangling, sourceOf, type LoadedDocument, type ResolveContext } from "./resolve.js";
 import { ContainerSpec, type ProxmoxProviderSpec } from "./schema/index.js";
+
+/** ContainerSpec's defaults, compiled once (see compileDefaults). */
+const fillContainerDefaults = compileDefaults(ContainerSpec);
 
 type CtSpec = SpecOf["Container"];
 
@@ -43,7 +46,7 @@ export function resolveContainers(ctx: ResolveContext, others: DesiredResource[]
       reportAt(ctx, doc, ["spec", "provider"], "wrong-provider-type", `the Container kind is Proxmox VE only, but provider "${own.provider}" is ${provider.spec.type}`, `Name a Proxmox provider, or describe a VirtualMachine for ${provider.spec.type}.`);
       continue;
     }
-    const spec = Value.Default(ContainerSpec, structuredClone(own)) as CtSpec;
+    const spec = fillContainerDefaults(structuredClone(own)) as CtSpec;
     applyDefaults(spec, provider);
     const dependsOn = [...(spec.dependsOn ?? [])];
     checkSource(ctx, doc, spec, docs, dependsOn);

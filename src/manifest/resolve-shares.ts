@@ -1,8 +1,11 @@
-import { Value } from "@sinclair/typebox/value";
+import { compileDefaults } from "./defaults.js";
 import type { DesiredResource } from "./model.js";
 import { lifecycleOf, reportAt, reportDangling, sourceOf, type ResolveContext } from "./resolve.js";
 import { NfsShareSpec } from "./schema/index.js";
 import { sizeToMiB } from "./units.js";
+
+/** NfsShareSpec's defaults, compiled once (see compileDefaults). */
+const fillShareDefaults = compileDefaults(NfsShareSpec);
 
 /**
  * Resolves NfsShares: the exporting provider must be TrueNAS or Azure (Azure needs its `azure`
@@ -13,7 +16,7 @@ export function resolveShares(ctx: ResolveContext): DesiredResource<"NfsShare">[
   const out: DesiredResource<"NfsShare">[] = [];
   const storages = new Map<string, string>();
   for (const doc of ctx.byKind.get("NfsShare")?.values() ?? []) {
-    const spec = Value.Default(NfsShareSpec, structuredClone(doc.value.spec)) as NfsShareSpec;
+    const spec = fillShareDefaults(structuredClone(doc.value.spec)) as NfsShareSpec;
     const provider = ctx.providers.get(spec.provider);
     if (!provider) {
       reportDangling(ctx, doc, ["spec", "provider"], "Provider", spec.provider, ctx.providers);

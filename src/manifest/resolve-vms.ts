@@ -1,4 +1,4 @@
-import { Value } from "@sinclair/typebox/value";
+import { compileDefaults } from "./defaults.js";
 import { mergeSpec } from "./merge.js";
 import type { DesiredProvider, DesiredResource } from "./model.js";
 import { azureVmNameProblem, isProxmoxName, isTruenasVmName, PROXMOX_VMID_MAX, truenasVmName } from "./names.js";
@@ -6,6 +6,9 @@ import { countedInteger, countedMac, deriveReplica, replicaName, type PinnedFiel
 import { lifecycleOf, reportAt, reportDangling, sourceOf, type LoadedDocument, type ResolveContext } from "./resolve.js";
 import { VirtualMachineSpec, type VmTemplateSpec } from "./schema/index.js";
 import { sizeToMiB } from "./units.js";
+
+/** VirtualMachineSpec's defaults, compiled once (see compileDefaults). */
+const fillVmDefaults = compileDefaults(VirtualMachineSpec);
 
 /** Fields that only mean something on one provider type; setting them on a VM elsewhere is a mistake. */
 const ONLY_ON: Record<string, "proxmox" | "truenas" | "azure"> = {
@@ -55,7 +58,7 @@ export function resolveVms(ctx: ResolveContext, templates: Map<string, DesiredRe
       spec = mergeSpec(inherited, own);
       if (proxmox && template.provider === own.provider) dependsOn.push(template.address);
     }
-    spec = Value.Default(VirtualMachineSpec, structuredClone(spec)) as VirtualMachineSpec;
+    spec = fillVmDefaults(structuredClone(spec)) as VirtualMachineSpec;
     applyProviderDefaults(spec, provider);
     checkRequired(ctx, doc, spec, provider);
     checkTags(ctx, doc, spec, type, own.tags === undefined ? own.template : undefined);
