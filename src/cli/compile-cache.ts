@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import Module from "node:module";
+import Module, { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { Script } from "node:vm";
@@ -40,7 +40,7 @@ export function compileCacheDir(env: NodeJS.ProcessEnv): string {
   return join(base, "vmsync", "compile", `${process.version}-${process.arch}`);
 }
 
-type CompileFn = (this: NodeModule & { require: NodeJS.Require }, content: string, filename: string) => unknown;
+type CompileFn = (this: NodeModule, content: string, filename: string) => unknown;
 
 /** Replaces `Module.prototype._compile` for files under `bundleDir` (see `enableCompileCache`). */
 function installCompileHook(bundleDir: string, cacheDir: string): void {
@@ -60,8 +60,7 @@ function installCompileHook(bundleDir: string, cacheDir: string): void {
     const script = new Script((Module as unknown as { wrap: (s: string) => string }).wrap(content), { filename, ...(cachedData ? { cachedData } : {}) });
     if (!cachedData || script.cachedDataRejected) toSave.push({ file, script });
     const wrapper = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
-    const require = makeRequire(this);
-    return wrapper.call(this.exports, this.exports, require, this, filename, dirname(filename));
+    return wrapper.call(this.exports, this.exports, createRequire(filename), this, filename, dirname(filename));
   };
   process.once("exit", () => {
     if (toSave.length === 0) return;
@@ -76,22 +75,4 @@ function installCompileHook(bundleDir: string, cacheDir: string): void {
       // a read-only home or a full disk: the next run compiles again
     }
   });
-}
-
-/** The `require` a CommonJS module gets, as Node builds it (resolve, cache, main). */
-function makeRequire(mod: NodeModule & { require: NodeJS.Require }): NodeJS.Require {
-  const M = Module as unknown as {
-    _resolveFilename: (request: string, parent: NodeModule, isMain: boolean, options?: unknown) => string;
-    _resolveLookupPaths: (request: string, parent: NodeModule) => string[] | null;
-    _cache: NodeJS.Require["cache"];
-    _extensions: NodeJS.Require["extensions"];
-  };
-  const require = ((id: string) => mod.require(id)) as NodeJS.Require;
-  const resolve = ((request: string, options?: unknown) => M._resolveFilename(request, mod, false, options)) as NodeJS.RequireResolve;
-  resolve.paths = (request: string) => M._resolveLookupPaths(request, mod);
-  require.resolve = resolve;
-  require.main = process.mainModule;
-  require.cache = M._cache;
-  require.extensions = M._extensions;
-  return require;
 }

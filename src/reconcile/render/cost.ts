@@ -26,8 +26,7 @@ function totalText(cost: PlanCost, monthly: number, side: "before" | "after"): s
 /** The one-line cost summary, an API once published: `Monthly cost: $0.00 → $91.65 (+$91.65)`. */
 export function costSummaryLine(cost: PlanCost): string {
   const unknown = cost.unknown ? `; ${cost.unknown} price${cost.unknown === 1 ? "" : "s"} unknown (not in the table)` : "";
-  const total = (monthly: number, side: "before" | "after") => totalText(cost, monthly, side);
-  return `Monthly cost: ${total(cost.monthlyBefore, "before")} → ${total(cost.monthlyAfter, "after")} (${formatMoney(cost.delta, cost.currency, true)})${unknown}`;
+  return `Monthly cost: ${totalText(cost, cost.monthlyBefore, "before")} → ${totalText(cost, cost.monthlyAfter, "after")} (${formatMoney(cost.delta, cost.currency, true)})${unknown}`;
 }
 
 /** Where the prices come from, for people. */
