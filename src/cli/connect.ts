@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { ConnectOptions, Provider, ProviderSession } from "../providers/contract.js";
 import { providerFor } from "../providers/registry.js";
 import { GUEST_PROVIDER, type DesiredState } from "../manifest/model.js";
@@ -22,6 +23,9 @@ export async function connectProviders(names: string[], desired: DesiredState, o
   const sessions = new Map<string, ProviderSession>();
   const cancel = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, cancel.signal]) : cancel.signal;
+  // every request in flight on every session listens to this one signal; the providers' concurrency
+  // limits bound how many, so Node's leak warning (printed from the 11th) would only be noise on stderr
+  setMaxListeners(0, signal);
   const close = async () => {
     await Promise.allSettled([...sessions.values()].map((s) => s.close()));
   };

@@ -36,3 +36,26 @@ it("one provider fails: the others are cancelled and have ended before the error
   expect(requests.length).toBeGreaterThan(0); // Proxmox had started connecting
   expect(requests.every((r) => r.at <= returnedAt)).toBe(true);
 });
+
+it("many requests in flight on one session's signal print no listener-leak warning", async () => {
+  // found in the scale benchmark: a cold plan of 16 Proxmox nodes (16 list reads at once) printed
+  // Node's MaxListenersExceededWarning, because each axios request listens to the session's signal
+  const big = await startProxmoxSim({ dir: join(dir, "sim16"), port: 0, clusterResourcesLagMs: 0, nodes: Array.from({ length: 16 }, (_, i) => `pve${i + 1}`) });
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+  process.on("warning", onWarning);
+  try {
+    const { desired } = await loadManifests([join(dir, "providers.yaml")], dir);
+    const env = { PVE_ENDPOINT: big.endpoint, PVE_CA: big.caFile, PVE_TOKEN_ID: big.credentials.tokenId!, PVE_TOKEN_SECRET: big.credentials.tokenSecret! };
+    const connections = await connectProviders(["pve"], desired, { stack: "s", env });
+    big.setKnobs({ latencyMs: 50 }); // so that the 16 node lists are in flight together
+    await connections.sessions.get("pve")!.observe({ kinds: ["VirtualMachine", "Container", "NfsShare"], externalIds: [], names: [] });
+    await connections.close();
+    await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+    expect(big.requests()["GET /nodes/{node}/qemu"]).toBe(16);
+    expect(warnings).toEqual([]);
+  } finally {
+    process.off("warning", onWarning);
+    await big.close();
+  }
+});
