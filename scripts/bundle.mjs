@@ -17,6 +17,58 @@ import { rolldown } from "rolldown";
 /** Packages that stay in node_modules: native add-ons or optional peers probed at run time. */
 const EXTERNAL = ["ssh2", "cpu-features", "pg", "pg-native", "ws", "bufferutil", "utf-8-validate", "prom-client", "@opentelemetry/api", "playwright-core"];
 
+/**
+ * Edits to dependencies' source made while bundling, each for start-up time. Two axios modules
+ * read Node's lazy web globals when they load — `FormData` (utils.js) and `Request`/`ReadableStream`
+ * (the fetch adapter's `const adapter = getFetch()`) — and the Azure pipeline's form-data policy
+ * reads `FormData` on every request; the first read of any of them makes Node load its internal
+ * undici: ~50 ms of every run, for classes vmsync never uses (axios takes its http adapter in Node,
+ * the SDK sends JSON text). Each edit keeps the library's behaviour: axios's `isFormData` looks
+ * FormData up when a non-plain object first reaches the instanceof check (plain objects returned
+ * false before it anyway); the pipeline tests `instanceof FormData` only for object bodies (a
+ * FormData is one); the fetch adapter's unused default export is marked pure so the tree-shaker
+ * drops its probe. A dependency update that changes the text fails the build here rather than
+ * silently losing an edit.
+ */
+const SOURCE_EDITS = [
+  {
+    file: /[\\/]axios[\\/]lib[\\/]utils\.js$/,
+    from: [
+      "const FormDataCtor = typeof G.FormData !== 'undefined' ? G.FormData : undefined;",
+      "  if (FormDataCtor && thing instanceof FormDataCtor) return true;\n  // Reject plain objects inheriting directly from Object.prototype so prototype-pollution gadgets can't spoof FormData.\n  const proto = getPrototypeOf(thing);\n  if (!proto || proto === Object.prototype) return false;\n",
+    ],
+    to: [
+      "let globalFormData;\nconst formDataCtor = () => (globalFormData === undefined ? (globalFormData = typeof G.FormData !== 'undefined' ? G.FormData : null) : globalFormData);",
+      "  // Reject plain objects inheriting directly from Object.prototype so prototype-pollution gadgets can't spoof FormData.\n  const proto = getPrototypeOf(thing);\n  if (!proto || proto === Object.prototype) return false;\n  const FormDataCtor = formDataCtor();\n  if (FormDataCtor && thing instanceof FormDataCtor) return true;\n",
+    ],
+  },
+  {
+    file: /[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/]formData\.js$/,
+    from: ['if (typeof FormData !== "undefined" && body instanceof FormData) {'],
+    to: ['if (typeof body === "object" && body !== null && typeof FormData !== "undefined" && body instanceof FormData) {'],
+  },
+  {
+    file: /[\\/]axios[\\/]lib[\\/]adapters[\\/]fetch\.js$/,
+    from: ["const adapter = getFetch();"],
+    to: ["const adapter = /* @__PURE__ */ getFetch();"],
+  },
+];
+
+/** Applies SOURCE_EDITS; fails the build when a dependency's text no longer matches one. */
+const sourceEdits = {
+  name: "vmsync-source-edits",
+  transform(code, id) {
+    const edit = SOURCE_EDITS.find((e) => e.file.test(id));
+    if (!edit) return null;
+    let out = code;
+    edit.from.forEach((from, i) => {
+      if (!out.includes(from)) this.error(`${id} no longer contains ${JSON.stringify(from.slice(0, 60))}…: review SOURCE_EDITS in scripts/bundle.mjs`);
+      out = out.replace(from, edit.to[i]);
+    });
+    return { code: out, map: null };
+  },
+};
+
 const root = fileURLToPath(new URL("../", import.meta.url));
 const outDir = `${root}dist/bundle`;
 await rm(outDir, { recursive: true, force: true });
@@ -25,6 +77,7 @@ const bundle = await rolldown({
   input: { main: `${root}dist/cli/main.js`, "compile-cache": `${root}dist/cli/compile-cache.js` },
   platform: "node",
   external: (id) => EXTERNAL.some((p) => id === p || id.startsWith(`${p}/`)) || id.endsWith(".node"),
+  plugins: [sourceEdits],
   logLevel: "warn",
   onLog(level, log, handler) {
     // a dependency's own `this` at module level or eval is its business; anything else is reported

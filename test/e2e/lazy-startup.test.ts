@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMMANDS, invokedCommand } from "../../src/cli/commands/index.js";
 import { Command } from "commander";
 import { BIN } from "../helpers/cli.js";
+import { startDemoWorld, type DemoWorld } from "../helpers/demo-world.js";
 import { tempTree, type TempTree } from "../helpers/tmp.js";
 
 const RECORDER = fileURLToPath(new URL("./startup/record-loads.mjs", import.meta.url));
@@ -22,11 +23,11 @@ afterAll(() => tree.cleanup());
  * The modules `vmsync ARGS` loads (file URLs); with `script`, those `node -e SCRIPT` (ESM) loads. A
  * chunk of the bundle stands for the source modules in it (`file:///pkg/dist/…`, `…/node_modules/…`).
  */
-async function loads(args: string[], script?: string): Promise<string[]> {
+async function loads(args: string[], script?: string, world?: { cwd: string; env: Record<string, string> }): Promise<string[]> {
   const out = tree.path(`loads-${args.join("_").replace(/[^a-z]/gi, "")}.txt`);
   await new Promise<void>((resolve, reject) => {
     const argv = script ? ["--import", RECORDER, "--input-type=module", "-e", script] : ["--import", RECORDER, BIN, ...args];
-    const child = spawn(process.execPath, argv, { cwd: tree.dir, env: { PATH: process.env.PATH ?? "", VMSYNC_TEST_LOADS: out }, stdio: "ignore" });
+    const child = spawn(process.execPath, argv, { cwd: world?.cwd ?? tree.dir, env: { PATH: process.env.PATH ?? "", ...world?.env, VMSYNC_TEST_LOADS: out }, stdio: "ignore" });
     child.on("error", reject);
     child.on("close", () => resolve());
   });
@@ -67,6 +68,25 @@ describe("start-up loads only what the command needs", () => {
     expect(commandModules(urls).map((u) => u.split("/").pop())).toEqual(["plan.js"]);
     expect(heavy(urls).filter((u) => !u.includes("node_modules/ajv/"))).toEqual([]);
   });
+});
+
+describe("a plan on all three providers", () => {
+  let world: DemoWorld;
+  beforeAll(async () => {
+    world = await startDemoWorld();
+  });
+  afterAll(() => world.close());
+
+  it("does not make Node load its fetch implementation (undici, ~50 ms)", async () => {
+    // axios and the Azure pipeline read the lazy FormData/Request globals unless scripts/bundle.mjs's
+    // SOURCE_EDITS stop them; neither client sends through fetch in Node
+    const urls = await loads(["plan", world.dir, "--no-color"], undefined, { cwd: world.dir, env: { ...world.env, HOME: world.tmp.dir } });
+    expect(urls.filter((u) => u.includes("node_modules/axios/"))).not.toEqual([]); // the plan did reach the providers
+    expect(urls.filter((u) => u.includes("node_modules/@azure/arm-compute/"))).not.toEqual([]);
+    expect(urls.filter((u) => u.includes("undici"))).toEqual([]);
+    // and the recorder does see it when something reads one of those globals
+    expect(await loads(["fetch"], "void globalThis.FormData;")).toContain("node:internal/deps/undici/undici");
+  }, 60_000);
 });
 
 describe("providers load the SSH client only when they use it", () => {
