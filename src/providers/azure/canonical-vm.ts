@@ -1,4 +1,3 @@
-import type { NetworkInterface, PublicIPAddress } from "@azure/arm-network";
 import type { DesiredProvider, DesiredResource } from "../../manifest/model.js";
 import type { AzureProviderSpec, VirtualMachineSpec } from "../../manifest/schema/index.js";
 import { sizeToMiB } from "../../manifest/units.js";
@@ -6,6 +5,7 @@ import type { CanonicalSpec } from "../contract.js";
 import { cloudInitHash, isEmptyCloudInit, type CloudInitInputs } from "./cloud-init.js";
 import { groupOf, subnetNames } from "./ids.js";
 import { manifestTagsOf, TAG } from "./marker.js";
+import type { NicView, PublicIpView } from "./nic-view.js";
 
 /** Default names when neither the VM nor the provider names them. */
 export const DEFAULT_VNET = "vmsync-vnet";
@@ -105,8 +105,8 @@ export interface VmModel {
 
 /** What observe joins to a VM: its primary NIC, that NIC's public IP, its OS disk, its power state. */
 export interface VmParts {
-  nic?: NetworkInterface;
-  publicIp?: PublicIPAddress;
+  nic?: NicView;
+  publicIp?: PublicIpView;
   osDisk?: { diskSizeGB?: number; sku?: { name?: string } };
   power: AzurePower | "unknown";
 }

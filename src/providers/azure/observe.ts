@@ -1,5 +1,4 @@
 import type { VirtualMachine } from "@azure/arm-compute";
-import type { NetworkInterface, PublicIPAddress } from "@azure/arm-network";
 import type { FileShare, StorageAccount } from "@azure/arm-storage";
 import type { DesiredResource } from "../../manifest/model.js";
 import type { AzureProviderSpec, NfsShareSpec, VirtualMachineSpec } from "../../manifest/schema/index.js";
@@ -11,14 +10,16 @@ import { all, mapLimit, type AzureContext } from "./context.js";
 import { azureCall, isNotFound, toProviderError } from "./errors.js";
 import { groupOf, parseId } from "./ids.js";
 import { markerOf } from "./marker.js";
+import { nicFromWire, publicIpFromWire, type NicView, type PublicIpView, type WireNic, type WirePublicIp } from "./nic-view.js";
+import { listRaw, NETWORK_API_VERSION } from "./raw-list.js";
 import { stackGroups, subnetKey } from "./network.js";
 
 /** What one resource group holds, read with one paged list call per collection. */
 export interface GroupContents {
   vms: VirtualMachine[];
   disks: Array<{ id?: string; diskSizeGB?: number; sku?: { name?: string } }>;
-  nics: NetworkInterface[];
-  publicIps: PublicIPAddress[];
+  nics: NicView[];
+  publicIps: PublicIpView[];
   accounts: StorageAccount[];
   /** NFS shares by storage account id (lower case). */
   shares: Map<string, FileShare[]>;
@@ -43,8 +44,9 @@ export async function readGroup(ctx: AzureContext, rg: string, withShares = true
   const [vms, disks, nics, publicIps, accounts] = await Promise.all([
     listOrEmpty(`list virtual machines in ${rg}`, () => all(compute.virtualMachines.list(rg))),
     listOrEmpty(`list disks in ${rg}`, () => all(compute.disks.listByResourceGroup(rg))),
-    listOrEmpty(`list network interfaces in ${rg}`, () => all(network.networkInterfaces.list(rg))),
-    listOrEmpty(`list public IPs in ${rg}`, () => all(network.publicIPAddresses.list(rg))),
+    // the network lists skip the classic SDK's model deserialiser (raw-list.ts): the same requests through the same client
+    listOrEmpty(`list network interfaces in ${rg}`, async () => (await listRaw<WireNic>(network, networkListUrl(ctx, rg, "networkInterfaces"))).map(nicFromWire)),
+    listOrEmpty(`list public IPs in ${rg}`, async () => (await listRaw<WirePublicIp>(network, networkListUrl(ctx, rg, "publicIPAddresses"))).map(publicIpFromWire)),
     withShares ? listOrEmpty(`list storage accounts in ${rg}`, async () => all((await ctx.clients.storage()).storageAccounts.listByResourceGroup(rg))) : Promise.resolve([] as StorageAccount[]),
   ]);
   const shares = new Map<string, FileShare[]>();
@@ -52,6 +54,12 @@ export async function readGroup(ctx: AzureContext, rg: string, withShares = true
   const lists = await mapLimit(fileAccounts, 4, (a) => listOrEmpty(`list file shares of ${a.name!}`, async () => all((await ctx.clients.storage()).fileShares.list(rg, a.name!))));
   fileAccounts.forEach((a, i) => shares.set((a.id ?? "").toLowerCase(), lists[i]!));
   return { vms, disks, nics, publicIps, accounts, shares };
+}
+
+/** The URL of a resource group's list of a Microsoft.Network collection (what the SDK's `list(rg)` sends). */
+function networkListUrl(ctx: AzureContext, rg: string, collection: "networkInterfaces" | "publicIPAddresses"): string {
+  const { endpoint, subscriptionId } = ctx.clients;
+  return `${endpoint}/subscriptions/${encodeURIComponent(subscriptionId)}/resourceGroups/${encodeURIComponent(rg)}/providers/Microsoft.Network/${collection}?api-version=${NETWORK_API_VERSION}`;
 }
 
 /** Power states of every VM in the subscription by id (lower case): one paged `statusOnly` list. */
