@@ -8,7 +8,8 @@ import { RequestTally } from "../request-tally.js";
 import { TaskManager } from "./tasks.js";
 import { guestSummary } from "./guest-summary.js";
 import type { StorageConfig, VmRecord, WorldData } from "./world.js";
-import { WorldStore } from "./world-store.js";
+import type { WorldWriter } from "../world-writer.js";
+import { createWorldStore } from "./world-store.js";
 
 /** Start-time tunables beyond the shared knobs. */
 export interface SimTunables {
@@ -27,7 +28,7 @@ export interface SimTunables {
 export class SimContext {
   readonly locks = new GuestLocks();
   readonly tasks: TaskManager;
-  readonly store: WorldStore;
+  readonly store: WorldWriter;
   readonly rrd: RrdCache;
   /** API requests served, by route template (`GET /nodes/{node}/qemu/{vmid}/config`). */
   readonly requests = new RequestTally();
@@ -42,7 +43,7 @@ export class SimContext {
     readonly tunables: SimTunables,
     readonly auth: Authenticator,
   ) {
-    this.store = new WorldStore(dir, () => this.world);
+    this.store = createWorldStore(dir, () => this.world);
     this.tasks = new TaskManager(() => this.world, {
       durationMs: () => this.knobs.taskDurationMs,
       changed: () => this.store.markDirty(),

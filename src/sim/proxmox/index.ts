@@ -9,7 +9,7 @@ import { proxmoxGuestDirectory } from "./guest-directory.js";
 import { buildRouter } from "./routes.js";
 import { createListener } from "./server.js";
 import { createWorld, type StorageConfig } from "./world.js";
-import { WorldStore } from "./world-store.js";
+import { loadWorld } from "./world-store.js";
 
 export type { StorageConfig } from "./world.js";
 
@@ -56,7 +56,7 @@ export const TOKEN_ID = "root@pam!vmsync";
  */
 export async function startProxmoxSim(opts: ProxmoxSimOptions): Promise<ProxmoxSimHandle> {
   const cert = await loadOrCreateCertificate(opts.dir, "proxmox-sim");
-  const world = (await WorldStore.load(opts.dir)) ?? createWorld({ ...(opts.nodes ? { nodes: opts.nodes } : {}), ...(opts.storages ? { storages: opts.storages } : {}) });
+  const world = (await loadWorld(opts.dir)) ?? createWorld({ ...(opts.nodes ? { nodes: opts.nodes } : {}), ...(opts.storages ? { storages: opts.storages } : {}) });
   world.generation++;
   const credentials: ProxmoxCredentials = { tokenId: TOKEN_ID, tokenSecret: world.tokenSecret, username: "root@pam", password: world.password };
   const auth = new Authenticator(

@@ -9,7 +9,7 @@ import { defaultKnobs, type SimKnobs } from "../knobs.js";
 import type { SimHandle, SimStartOptions } from "../handle.js";
 import { SimCore } from "./core.js";
 import { defaultRateLimit, type RateLimitSettings } from "./rate-limit.js";
-import { loadWorldFile, WorldWriter } from "./persist.js";
+import { createWorldWriter, loadWorldFile } from "./persist.js";
 import { startServer } from "./server.js";
 import { Session } from "./session.js";
 import { DEFAULT_VERSION, personaFor } from "./versions.js";
@@ -74,7 +74,7 @@ export async function startTruenasSim(opts: TruenasSimOptions): Promise<TruenasS
   const world = raw
     ? World.fromJSON(raw)
     : World.fresh({ username: "truenas_admin", password: randomBytes(12).toString("hex"), apiKey: `1-${randomBytes(32).toString("hex")}` }, Date.now());
-  const writer = new WorldWriter(opts.dir, () => JSON.stringify(world.toJSON()));
+  const writer = createWorldWriter(opts.dir, () => JSON.stringify(world.toJSON()));
   world.onChange = () => writer.markDirty();
   if (!raw) writer.markDirty();
   const core = new SimCore(world, persona, { ...defaultKnobs, ...opts.knobs }, {
