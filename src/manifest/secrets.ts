@@ -13,10 +13,19 @@ export type SecretRefValue = { env: string } | { file: string };
  */
 export function checkFileRefs(doc: YamlDocument, absFile: string, root: string, bag: DiagnosticBag): void {
   const base = dirname(absFile);
-  const visit = (v: unknown, keys: Array<string | number>) => {
-    if (Array.isArray(v)) return v.forEach((x, i) => visit(x, [...keys, i]));
+  // one path stack for the whole walk: every document of a fleet is visited on every load
+  const keys: Array<string | number> = [];
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        keys.push(i);
+        visit(v[i]);
+        keys.pop();
+      }
+      return;
+    }
     if (!isPlainObject(v)) return;
-    if (Object.keys(v).length === 1 && typeof v.file === "string") {
+    if (typeof v.file === "string" && hasOneKey(v)) {
       const target = resolve(base, v.file);
       const rel = relative(root, target);
       if (isAbsolute(v.file) || rel.startsWith("..") || isAbsolute(rel)) {
@@ -24,9 +33,20 @@ export function checkFileRefs(doc: YamlDocument, absFile: string, root: string, 
       }
       return;
     }
-    for (const [k, x] of Object.entries(v)) visit(x, [...keys, k]);
+    for (const k in v) {
+      if (!Object.hasOwn(v, k)) continue;
+      keys.push(k);
+      visit(v[k]);
+      keys.pop();
+    }
   };
-  visit(doc.value, []);
+  visit(doc.value);
+}
+
+function hasOneKey(v: object): boolean {
+  let n = 0;
+  for (const k in v) if (Object.hasOwn(v, k) && ++n > 1) return false;
+  return n === 1;
 }
 
 /** Thrown when a referenced secret cannot be read; the message names the reference, never a value. */
