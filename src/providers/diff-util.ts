@@ -12,6 +12,8 @@ export type ChangeClassifier = (path: string, before: unknown, after: unknown) =
  * (e.g. Azure custom data, whose hash is compared instead): they are never compared.
  */
 export function diffSpecs(desired: CanonicalSpec, observed: CanonicalSpec, classify: ChangeClassifier): FieldChange[] {
+  // most resources of a plan are up to date: check that without sorting keys or building paths
+  if (covers(desired, observed)) return [];
   const out: FieldChange[] = [];
   const walk = (d: unknown, o: unknown, path: string) => {
     if (d === undefined) return;
@@ -29,14 +31,37 @@ export function diffSpecs(desired: CanonicalSpec, observed: CanonicalSpec, class
   return out;
 }
 
-/** Structural equality of JSON values. */
+/** True when diffSpecs(d, o) finds no difference (the same walk, in any key order, with no output). */
+function covers(d: unknown, o: unknown): boolean {
+  if (d === undefined) return true;
+  if (isObject(d) && isObject(o)) {
+    for (const key in d) if (Object.hasOwn(d, key) && !key.startsWith("_") && !covers(d[key], o[key])) return false;
+    return true;
+  }
+  if (Array.isArray(d) && Array.isArray(o) && d.length === o.length && d.every(isObject) && o.every(isObject)) {
+    for (let i = 0; i < d.length; i++) if (!covers(d[i], o[i])) return false;
+    return true;
+  }
+  return deepEqual(d, o);
+}
+
+/** Structural equality of JSON values (a key whose value is undefined counts as absent). */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
   if (isObject(a) && isObject(b)) {
-    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-    return ka.length === kb.length && ka.every((k) => deepEqual(a[k], b[k]));
+    let defined = 0;
+    for (const k in a) {
+      if (!Object.hasOwn(a, k) || a[k] === undefined) continue;
+      if (!deepEqual(a[k], b[k])) return false;
+      defined++;
+    }
+    for (const k in b) if (Object.hasOwn(b, k) && b[k] !== undefined) defined--;
+    return defined === 0;
   }
   return false;
 }
