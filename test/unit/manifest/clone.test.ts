@@ -1,0 +1,27 @@
+/** cloneJson: the resolvers' copy of a spec must equal structuredClone's and share nothing with the original. */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { cloneJson } from "../../../src/manifest/clone.js";
+
+describe("cloneJson", () => {
+  it("equals structuredClone on JSON values and shares no object or array with the original", () => {
+    fc.assert(fc.property(fc.jsonValue(), (v) => {
+      const copy = cloneJson(v);
+      expect(copy).toEqual(structuredClone(v));
+      const originals = new Set<unknown>();
+      const collect = (x: unknown) => { if (x && typeof x === "object") { originals.add(x); Object.values(x).forEach(collect); } };
+      collect(v);
+      const shared = (x: unknown): boolean => !!x && typeof x === "object" && (originals.has(x) || Object.values(x).some(shared));
+      expect(shared(copy)).toBe(false);
+    }), { numRuns: 2000 });
+  });
+
+  it("keeps an object without prototype and hands other objects to structuredClone", () => {
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: [1, { b: 2 }] });
+    expect(cloneJson(bare)).toEqual({ a: [1, { b: 2 }] });
+    const when = new Date(0);
+    const copied = cloneJson({ when });
+    expect(copied.when).toBeInstanceOf(Date);
+    expect(copied.when).not.toBe(when);
+  });
+});
