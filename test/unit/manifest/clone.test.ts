@@ -16,6 +16,13 @@ describe("cloneJson", () => {
     }), { numRuns: 2000 });
   });
 
+  it("keeps a \"__proto__\" key as a key (JSON.parse makes it one) rather than setting the copy's prototype", () => {
+    const copy = cloneJson(JSON.parse('{"__proto__": {"polluted": true}}') as Record<string, unknown>);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.hasOwn(copy, "__proto__")).toBe(true);
+    expect((copy as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+
   it("keeps an object without prototype and hands other objects to structuredClone", () => {
     const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: [1, { b: 2 }] });
     expect(cloneJson(bare)).toEqual({ a: [1, { b: 2 }] });
