@@ -12,7 +12,15 @@ export const AJV_OPTIONS: Options = { allErrors: true, verbose: true, useDefault
 /** Keywords the schemas use that Ajv must accept (annotations only). */
 export const EXTRA_KEYWORDS = [SECRET_KEYWORD];
 
-/** A hash of a kind's schema: a validator compiled from another schema is never used. */
+const hashes = new Map<KindName, string>();
+
+/**
+ * A hash of a kind's schema (and of how validators are built): a validator compiled from another
+ * schema is never used, and a document the parse cache remembers as valid against another is
+ * validated again.
+ */
 export function schemaHash(kind: KindName): string {
-  return createHash("sha256").update(JSON.stringify(kindSchemas[kind])).digest("hex");
+  let h = hashes.get(kind);
+  if (h === undefined) hashes.set(kind, (h = createHash("sha256").update(JSON.stringify([kindSchemas[kind], AJV_OPTIONS, EXTRA_KEYWORDS])).digest("hex")));
+  return h;
 }

@@ -9,10 +9,22 @@ export type NodeOffsets = Record<string, [number, number]>;
  * offsets of every node as JSON text — enough to point a diagnostic at a line and column without
  * parsing the YAML again. The node offsets are parsed only when a diagnostic asks for a position
  * (a clean load of 10,000 documents never does), except `hot`: those of `metadata` and
- * `metadata.name`, where every resource is reported as a whole.
+ * `metadata.name`, where every resource is reported as a whole. `valid` is the hash of the kind's
+ * schema (`schemaHash`) the value last passed validation against, so that an unchanged document is
+ * not validated again until the schema changes.
  */
 export interface ParsedFile {
-  docs: Array<{ index: number; json: string; start: number; nodes: string; hot: NodeOffsets }>;
+  docs: CachedDoc[];
+}
+
+/** One document of a `ParsedFile`. */
+export interface CachedDoc {
+  index: number;
+  json: string;
+  start: number;
+  nodes: string;
+  hot: NodeOffsets;
+  valid?: string;
 }
 
 /** The paths kept in `ParsedFile` docs' `hot` offsets. */
@@ -46,7 +58,14 @@ export class ParseCache {
     this.added++;
   }
 
-  /** True when persisting would change what was loaded: a file was parsed, or one is no longer used. */
+  /** Notes that `doc` (of a file this load got or set) passed validation against the schema with `hash`. */
+  markValid(doc: CachedDoc, hash: string): void {
+    if (doc.valid === hash) return;
+    doc.valid = hash;
+    this.added++;
+  }
+
+  /** True when persisting would change what was loaded: a file was parsed or validated, or one is no longer used. */
   changed(): boolean {
     return this.added > 0 || this.used.size !== this.known.size;
   }

@@ -87,8 +87,14 @@ export function validateDocument(doc: YamlDocument, bag: DiagnosticBag): ValidDo
     bag.error(at, "unknown-kind", "kind", what, guess ? `Did you mean ${guess}?` : `kind is one of: ${kindNames.join(", ")}`);
     return undefined;
   }
+  const hash = schemaHash(obj.kind);
+  // the same text passed this very schema when it was last loaded (the parse cache says so)
+  if (ok && doc.validAgainst === hash) return { kind: obj.kind, name: (obj.metadata as { name: string }).name, value: obj, source: doc };
   const validate = validatorFor(obj.kind);
-  if (validate(obj) && ok) return { kind: obj.kind, name: (obj.metadata as { name: string }).name, value: obj, source: doc };
+  if (validate(obj) && ok) {
+    doc.recordValid?.(hash);
+    return { kind: obj.kind, name: (obj.metadata as { name: string }).name, value: obj, source: doc };
+  }
   const errors = selectErrors(validate.errors ?? []);
   for (const err of errors) report(err, doc, bag);
   const salvaged = salvage({ ...obj, apiVersion: API_VERSION }, validate, errors);

@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, parseAllDocuments, type Node } from "yaml";
 import type { DiagnosticBag, SourcePos } from "./diagnostics.js";
-import { HOT_PATHS, jsonExact, linePositions, pathKey, type NodeOffsets, type ParseCache } from "./parse-cache.js";
+import { HOT_PATHS, jsonExact, linePositions, pathKey, type CachedDoc, type NodeOffsets, type ParseCache } from "./parse-cache.js";
 
 /** Most aliases a document may expand; more is treated as an alias bomb (billion laughs). */
 export const MAX_ALIAS_COUNT = 100;
@@ -18,6 +18,10 @@ export interface YamlDocument {
   start: SourcePos;
   /** Position of the value at `path`, or of its key when `atKey`; falls back to the nearest ancestor. */
   positionOf(path: ReadonlyArray<string | number>, atKey?: boolean): SourcePos;
+  /** The schema hash this very text passed validation against when last loaded (from the parse cache). */
+  validAgainst?: string;
+  /** Remembers in the parse cache that the value passed validation against the schema with `hash`. */
+  recordValid?(hash: string): void;
 }
 
 /**
@@ -33,15 +37,20 @@ export function parseYamlDocuments(file: string, text: string, bag: DiagnosticBa
   };
   const cached = cache?.get(text);
   const docs: ParsedDoc[] = cached
-    ? cached.docs.map((d) => ({ index: d.index, start: d.start, value: JSON.parse(d.json) as unknown, hot: d.hot, nodes: once(() => JSON.parse(d.nodes) as NodeOffsets) }))
+    ? cached.docs.map((d) => ({ index: d.index, start: d.start, value: JSON.parse(d.json) as unknown, hot: d.hot, nodes: once(() => JSON.parse(d.nodes) as NodeOffsets), entry: d }))
     : parseFresh(text, bag, pos, cache);
-  return docs.map((d) => ({
-    file,
-    index: d.index,
-    value: d.value,
-    start: pos(d.start),
-    positionOf: (path, atKey = false) => pos(offsetOf(d, path, atKey)),
-  }));
+  return docs.map((d) => {
+    const entry = d.entry;
+    return {
+      file,
+      index: d.index,
+      value: d.value,
+      start: pos(d.start),
+      positionOf: (path, atKey = false) => pos(offsetOf(d, path, atKey)),
+      ...(entry?.valid !== undefined ? { validAgainst: entry.valid } : {}),
+      ...(entry && cache ? { recordValid: (hash: string) => cache.markValid(entry, hash) } : {}),
+    };
+  });
 }
 
 /** A parsed document: its value and where its nodes are (`hot` ones at hand, all of them on demand). */
@@ -51,6 +60,8 @@ interface ParsedDoc {
   value: unknown;
   hot: NodeOffsets;
   nodes: () => NodeOffsets;
+  /** Its entry in the parse cache, when the file is (or now is) in it. */
+  entry?: CachedDoc;
 }
 
 /** `f`'s result, computed on the first call. */
@@ -116,7 +127,11 @@ function parseFresh(text: string, bag: DiagnosticBag, pos: (offset: number) => S
     indexNodes(root, [], root.range?.[0] ?? 0, nodes);
     out.push({ index, value, start: root.range?.[0] ?? 0, hot: hotOf(nodes), nodes: () => nodes });
   });
-  if (clean && cache) cache.set(text, { docs: out.map((d) => ({ index: d.index, start: d.start, json: JSON.stringify(d.value), nodes: JSON.stringify(d.nodes()), hot: d.hot })) });
+  if (clean && cache) {
+    const entries = out.map((d): CachedDoc => ({ index: d.index, start: d.start, json: JSON.stringify(d.value), nodes: JSON.stringify(d.nodes()), hot: d.hot }));
+    cache.set(text, { docs: entries });
+    out.forEach((d, i) => (d.entry = entries[i]));
+  }
   return out;
 }
 

@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { DiagnosticBag } from "../../../src/manifest/diagnostics.js";
 import { linePositions, ParseCache } from "../../../src/manifest/parse-cache.js";
 import { parseYamlDocuments, type YamlDocument } from "../../../src/manifest/yaml-source.js";
+import { schemaHash } from "../../../src/manifest/ajv-setup.js";
+import { validateDocument } from "../../../src/manifest/validate.js";
 
 const TEXT = `apiVersion: vmsync.io/v1
 kind: VirtualMachine
@@ -84,5 +86,48 @@ describe("parse cache", () => {
     parseAllDocuments(TEXT, { lineCounter: lc });
     const pos = linePositions(TEXT);
     for (let o = 0; o <= TEXT.length; o++) expect(pos(o)).toEqual(lc.linePos(o));
+  });
+
+  describe("validation", () => {
+    const VM = "apiVersion: vmsync.io/v1\nkind: VirtualMachine\nmetadata: { name: web }\nspec: { provider: pve, memory: 1GiB }\n";
+    const saved = (cache: ParseCache) => JSON.parse(JSON.stringify(cache)) as Record<string, { docs: Array<{ json: string; valid?: string }> }>;
+    const validate = (cache: ParseCache) => {
+      const bag = new DiagnosticBag();
+      const valid = parseYamlDocuments("vm.yaml", VM, bag, cache).map((d) => validateDocument(d, bag));
+      return { valid, errors: bag.sorted().map((d) => d.message) };
+    };
+
+    it("a document that passed is remembered with its kind's schema hash, and the cache counts as changed", () => {
+      const cache = new ParseCache();
+      expect(validate(cache).errors).toEqual([]);
+      const again = ParseCache.fromJSON(saved(cache));
+      again.nextLoad();
+      validate(again);
+      expect(again.changed()).toBe(false); // parsed and validated before: nothing new to save
+      expect(Object.values(saved(cache))[0]!.docs[0]!.valid).toBe(schemaHash("VirtualMachine"));
+    });
+
+    it("is skipped only for the same text against the same schema: another hash means validating again", () => {
+      const cache = new ParseCache();
+      validate(cache);
+      // the cached value made invalid behind the loader's back shows which loads validate it
+      const tampered = saved(cache);
+      const doc = Object.values(tampered)[0]!.docs[0]!;
+      doc.json = JSON.stringify({ ...JSON.parse(doc.json), spec: { provider: "pve", memory: 12 } });
+      expect(validate(ParseCache.fromJSON(tampered)).errors).toEqual([]); // trusted: same text, same schema
+      doc.valid = "hash of an older schema";
+      expect(validate(ParseCache.fromJSON(tampered)).errors).toEqual(["must be a string, not number 12"]);
+      delete doc.valid;
+      expect(validate(ParseCache.fromJSON(tampered)).errors).toEqual(["must be a string, not number 12"]);
+    });
+
+    it("a document that failed is not remembered as valid", () => {
+      const cache = new ParseCache();
+      const bag = new DiagnosticBag();
+      const bad = VM.replace("memory: 1GiB", "memory: 12");
+      for (const d of parseYamlDocuments("vm.yaml", bad, bag, cache)) validateDocument(d, bag);
+      expect(bag.errors).toBeGreaterThan(0);
+      expect(Object.values(saved(cache))[0]!.docs[0]!.valid).toBeUndefined();
+    });
   });
 });
