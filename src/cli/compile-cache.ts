@@ -13,7 +13,9 @@ import { Script } from "node:vm";
  * (`vm.Script` `cachedData`) and, at exit, saves what V8 compiled during the run for files that had
  * no usable cache (the same technique as the v8-compile-cache package).
  *
- * Cache entries are keyed by a hash of the file's text (V8's own check compares only lengths),
+ * Cache entries are keyed by a hash of the file's path and text (V8's own check compares only
+ * lengths; and code V8 compiled under one path keeps that path in stack traces, so two installs of
+ * the same version must not share an entry),
  * live in `$XDG_CACHE_HOME/vmsync/compile/<node version>-<arch>/` (default `~/.cache`; the folder
  * 0700, files 0600, written atomically), and are only a shortcut: anything that goes wrong —
  * unreadable, rejected by V8, unwritable — means compiling as usual. `VMSYNC_COMPILE_CACHE=0`
@@ -50,7 +52,7 @@ function installCompileHook(bundleDir: string, cacheDir: string): void {
   const prefix = bundleDir.endsWith("/") ? bundleDir : `${bundleDir}/`;
   proto._compile = function compileWithCache(content, filename) {
     if (!filename.startsWith(prefix)) return original.call(this, content, filename);
-    const file = join(cacheDir, `${createHash("sha1").update(content).digest("hex")}.bin`);
+    const file = join(cacheDir, `${createHash("sha1").update(filename).update("\0").update(content).digest("hex")}.bin`);
     let cachedData: Buffer | undefined;
     try {
       cachedData = readFileSync(file);

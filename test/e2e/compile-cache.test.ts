@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import Module from "node:module";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileCacheDir } from "../../src/cli/compile-cache.js";
 import { runCli } from "../helpers/cli.js";
@@ -15,6 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => tree.cleanup());
 
+const PACKAGE = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
 const entries = (dir: string) => (existsSync(dir) ? readdirSync(dir).sort() : []);
 
 describe("the compile cache of the bundled CLI", () => {
@@ -46,6 +48,23 @@ describe("the compile cache of the bundled CLI", () => {
     expect(run.code).toBe(0);
     expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     expect(readFileSync(join(dir, victim!), "utf8")).not.toBe("not a code cache");
+  });
+
+  it("keeps each install's own paths in stack traces (an entry is not shared by two copies of the same files)", async () => {
+    // a second install of the same version: code V8 compiled under the first one's paths would name them
+    const copy = tree.path("second-install");
+    const { cpSync, symlinkSync } = await import("node:fs");
+    for (const part of ["bin", "dist", "package.json", "prices", "schemas"]) cpSync(join(PACKAGE, part), join(copy, part), { recursive: true });
+    symlinkSync(join(PACKAGE, "node_modules"), join(copy, "node_modules"));
+    writeFileSync(tree.path("providers.yaml"), "apiVersion: vmsync.io/v1\nkind: Provider\nmetadata: { name: pve }\nspec:\n  type: proxmox\n  endpoint: https://127.0.0.1:1\n  auth: { tokenId: a@pam!b, tokenSecret: { env: VMSYNC_TEST_UNSET } }\n");
+    writeFileSync(tree.path("vm.yaml"), "apiVersion: vmsync.io/v1\nkind: VirtualMachine\nmetadata: { name: a }\nspec: { provider: pve, memory: 1GiB, node: pve1, disks: [{ size: 1GiB, storage: local }], networks: [{ bridge: vmbr0 }] }\n");
+    const env = { XDG_CACHE_HOME: tree.path("cache-d") };
+    const args = ["plan", "providers.yaml", "vm.yaml", "--debug"];
+    const first = await runCli(args, { cwd: tree.dir, env });
+    const second = await runCli(args, { cwd: tree.dir, env, bin: join(copy, "bin", "vmsync.js") });
+    expect(first.stderr).toContain(`${PACKAGE}/dist/bundle/`);
+    expect(second.stderr).toContain(`${copy}/dist/bundle/`);
+    expect(second.stderr).not.toContain(`${PACKAGE}/dist/bundle/`);
   });
 
   it("is off with VMSYNC_COMPILE_CACHE=0, and an unwritable cache folder only means compiling every time", async () => {

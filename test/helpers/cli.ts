@@ -15,11 +15,11 @@ export interface CliRun {
 /**
  * Runs `vmsync ARGS` as a real process (no shell), with `env` added to a clean environment, and
  * collects its output. `input` is written to stdin (then closed); `uid`/`gid` run it as another user
- * (needs root).
+ * (needs root); `bin` runs another copy of the entry point.
  */
-export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number; uid?: number; gid?: number } = {}): Promise<CliRun> {
+export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number; uid?: number; gid?: number; bin?: string } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [opts.bin ?? BIN, ...args], {
       cwd: opts.cwd ?? process.cwd(),
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...opts.env },
       stdio: ["pipe", "pipe", "pipe"],
