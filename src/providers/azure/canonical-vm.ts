@@ -6,6 +6,7 @@ import { cloudInitHash, isEmptyCloudInit, type CloudInitInputs } from "./cloud-i
 import { groupOf, subnetNames } from "./ids.js";
 import { manifestTagsOf, TAG } from "./marker.js";
 import type { NicView, PublicIpView } from "./nic-view.js";
+import { jsonCopy } from "../json-copy.js";
 
 /** Default names when neither the VM nor the provider names them. */
 export const DEFAULT_VNET = "vmsync-vnet";
@@ -138,6 +139,6 @@ export function observedVm(vm: VmModel, parts: VmParts): VmCanonical {
 
 /** The spec as a plain `CanonicalSpec` (drops undefined keys, so specs compare and store cleanly). */
 export function asSpec(v: object): CanonicalSpec {
-  return JSON.parse(JSON.stringify(v)) as CanonicalSpec;
+  return jsonCopy(v) as CanonicalSpec;
 }
 
