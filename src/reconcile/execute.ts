@@ -6,6 +6,7 @@ import { isRunnable, StepGraph } from "./graph.js";
 import { StepScheduler } from "./scheduler.js";
 import type { Plan, PlanStep } from "./plan-types.js";
 import { defaultRetry, realRuntime, withRetry, type RetryPolicy, type RetryRuntime } from "./retry.js";
+import { stepSignal } from "./step-signal.js";
 
 /** Per-provider execution limits. */
 export interface ProviderLimits {
@@ -132,8 +133,8 @@ async function runStep(input: ExecuteInput, step: PlanStep, runtime: RetryRuntim
   const t0 = runtime.now();
   const limits = input.limits.get(step.provider ?? "");
   const deadline = t0 + (limits?.stepTimeoutMs ?? 15 * 60_000);
-  const timeout = AbortSignal.timeout(Math.max(1, deadline - t0));
-  const signal = AbortSignal.any([input.abort, timeout]);
+  const cancel = stepSignal(input.abort, Math.max(1, deadline - t0));
+  const signal = cancel.signal;
   const session = step.provider ? input.sessions.get(step.provider) : undefined;
   const marker = { stack: input.plan.stack, address: step.address };
   emit({ type: "step.start", address: step.address, action: step.action, attempt: 1 });
@@ -141,7 +142,7 @@ async function runStep(input: ExecuteInput, step: PlanStep, runtime: RetryRuntim
   try {
     const { value: observed } = await withRetry(
       async (attempt) => {
-        if (signal.aborted) throw Object.assign(new Error(timeout.aborted ? "step deadline passed" : "cancelled"), { retryable: false });
+        if (signal.aborted) throw Object.assign(new Error(cancel.timedOut() ? "step deadline passed" : "cancelled"), { retryable: false });
         // a first attempt at a create no earlier run began, planned from this run's observation, has nothing to adopt
         const fresh = attempt === 1 && !known.pendingBefore && step.action === "create";
         try {
@@ -162,6 +163,8 @@ async function runStep(input: ExecuteInput, step: PlanStep, runtime: RetryRuntim
     await recordFailure(input, step, err, effects).catch(() => {}); // the failure itself is what matters; a state error here must not hide it
     emit({ type: "step.failed", address: step.address, action: step.action, error: messageOf(err), ...(typeof e.code === "string" ? { code: e.code } : {}), retryable: e.retryable === true, attempts: e.attempts ?? 1 });
     return { result: "failed", error: messageOf(err) };
+  } finally {
+    cancel.release();
   }
 }
 
