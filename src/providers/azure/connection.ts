@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { Agent } from "node:https";
 import { resolve } from "node:path";
 import { ComputeManagementClient } from "@azure/arm-compute";
-import { NetworkManagementClient } from "@azure/arm-network";
+import type { NetworkManagementClient } from "@azure/arm-network";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import type { StorageManagementClient } from "@azure/arm-storage";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
@@ -26,7 +26,12 @@ export interface AzureClients {
   compute: ComputeManagementClient;
   /** The storage client, built on first use: only NFS shares need it, and its SDK is large to load. */
   storage(): Promise<StorageManagementClient>;
-  network: NetworkManagementClient;
+  /**
+   * The network client, built on first use: a plan reads the network with raw lists through
+   * `resources` (raw-list.ts), and the network SDK is two thirds of the Azure code vmsync loads.
+   */
+  network(): Promise<NetworkManagementClient>;
+  /** The resources client; its pipeline also sends vmsync's raw list requests (raw-list.ts). */
   resources: ResourceManagementClient;
   /** How long-running operations are polled (see lro.ts); `VMSYNC_AZURE_POLL_MS` caps the interval. */
   pacing: PollPacing;
@@ -160,7 +165,7 @@ export async function buildClients(config: DesiredProvider, options: ConnectOpti
     endpoint,
     compute: new ComputeManagementClient(credential, subscriptionId, modular),
     storage: lazily(async () => new (await import("@azure/arm-storage")).StorageManagementClient(credential, subscriptionId, modular)),
-    network: new NetworkManagementClient(credential, subscriptionId, classic),
+    network: lazily(async () => new (await import("@azure/arm-network")).NetworkManagementClient(credential, subscriptionId, classic)),
     resources: new ResourceManagementClient(credential, subscriptionId, classic),
     pacing: pollPacing(env),
     agent,

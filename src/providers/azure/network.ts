@@ -27,7 +27,7 @@ export async function ensureGroup(ctx: AzureContext, rg: string, location: strin
  * modified. Serialised per VNet; a subnet found or made is remembered for the session.
  */
 export async function ensureSubnet(ctx: AzureContext, group: string, vnet: string, subnet: string, location: string, op: OperationContext): Promise<string> {
-  const { network } = ctx.clients;
+  const network = await ctx.clients.network();
   const key = subnetKey(group, vnet, subnet);
   const known = ctx.subnets.get(key);
   if (known) return known;
@@ -69,7 +69,7 @@ export function subnetKey(group: string, vnet: string, subnet: string): string {
 
 /** A static Standard public IP owned by `marker`, created when missing. */
 export async function ensurePublicIp(ctx: AzureContext, rg: string, name: string, location: string, marker: OwnershipMarker, op: OperationContext): Promise<string> {
-  const { network } = ctx.clients;
+  const network = await ctx.clients.network();
   const found = await getOrUndefined(`read public IP ${name}`, () => network.publicIPAddresses.get(rg, name, call(op)));
   if (found) {
     if (!ownedBy(found.tags, marker.stack, marker.address)) throw unowned("public IP", found.id, marker.address);
@@ -83,7 +83,7 @@ export async function ensurePublicIp(ctx: AzureContext, rg: string, name: string
 
 /** A NIC owned by `marker` in `subnetId` (with `publicIpId` when given), created or set to that. */
 export async function ensureNic(ctx: AzureContext, rg: string, name: string, location: string, subnetId: string, publicIpId: string | undefined, marker: OwnershipMarker, op: OperationContext): Promise<string> {
-  const { network } = ctx.clients;
+  const network = await ctx.clients.network();
   const found = await getOrUndefined(`read network interface ${name}`, () => network.networkInterfaces.get(rg, name, call(op)));
   if (found && !ownedBy(found.tags, marker.stack, marker.address)) throw unowned("network interface", found.id, marker.address);
   const ipc = found?.ipConfigurations?.[0];
@@ -99,7 +99,7 @@ export async function ensureNic(ctx: AzureContext, rg: string, name: string, loc
 
 /** Deletes a NIC or public IP by id when it carries this stack's marker for `address`; gone is fine. */
 export async function deleteOwnedNetwork(ctx: AzureContext, kind: "nic" | "pip", rg: string, name: string, address: string, op: OperationContext): Promise<void> {
-  const { network } = ctx.clients;
+  const network = await ctx.clients.network();
   const what = kind === "nic" ? "network interface" : "public IP";
   const found = kind === "nic"
     ? await getOrUndefined(`read ${what} ${name}`, () => network.networkInterfaces.get(rg, name, call(op)))

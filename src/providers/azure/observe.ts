@@ -40,13 +40,13 @@ async function listOrEmpty<T>(doing: string, fn: () => Promise<T[]>): Promise<T[
  * scope) — storage accounts and the shares of its FileStorage accounts.
  */
 export async function readGroup(ctx: AzureContext, rg: string, withShares = true): Promise<GroupContents> {
-  const { compute, network } = ctx.clients;
+  const { compute, resources } = ctx.clients;
   const [vms, disks, nics, publicIps, accounts] = await Promise.all([
     listOrEmpty(`list virtual machines in ${rg}`, () => all(compute.virtualMachines.list(rg))),
     listOrEmpty(`list disks in ${rg}`, () => all(compute.disks.listByResourceGroup(rg))),
-    // the network lists skip the classic SDK's model deserialiser (raw-list.ts): the same requests through the same client
-    listOrEmpty(`list network interfaces in ${rg}`, async () => (await listRaw<WireNic>(network, networkListUrl(ctx, rg, "networkInterfaces"))).map(nicFromWire)),
-    listOrEmpty(`list public IPs in ${rg}`, async () => (await listRaw<WirePublicIp>(network, networkListUrl(ctx, rg, "publicIPAddresses"))).map(publicIpFromWire)),
+    // the network lists skip the classic SDK's model deserialiser and the network SDK itself (raw-list.ts): the requests its list(rg) sends, through the resources client's pipeline
+    listOrEmpty(`list network interfaces in ${rg}`, async () => (await listRaw<WireNic>(resources, networkListUrl(ctx, rg, "networkInterfaces"))).map(nicFromWire)),
+    listOrEmpty(`list public IPs in ${rg}`, async () => (await listRaw<WirePublicIp>(resources, networkListUrl(ctx, rg, "publicIPAddresses"))).map(publicIpFromWire)),
     withShares ? listOrEmpty(`list storage accounts in ${rg}`, async () => all((await ctx.clients.storage()).storageAccounts.listByResourceGroup(rg))) : Promise.resolve([] as StorageAccount[]),
   ]);
   const shares = new Map<string, FileShare[]>();

@@ -18,7 +18,7 @@ export async function deleteVm(ctx: AzureContext, req: DeleteRequest, op: Operat
   const p = parseId(req.externalId);
   if (!p) return;
   const { resourceGroup: rg, name } = p;
-  const { compute, network } = ctx.clients;
+  const { compute } = ctx.clients;
   const parts = partNames(name);
   const vm = await getOrUndefined(`read VM ${name}`, () => compute.virtualMachines.get(rg, name, call(op)));
   // defence in depth (the planner checks too): never delete a VM another stack or address owns
@@ -32,7 +32,7 @@ export async function deleteVm(ctx: AzureContext, req: DeleteRequest, op: Operat
       const ref = n.id ? parseId(n.id) : undefined;
       if (!ref) continue;
       nicIds.add(`${ref.resourceGroup}/${ref.name}`);
-      const nic = await getOrUndefined(`read network interface ${ref.name}`, () => network.networkInterfaces.get(ref.resourceGroup, ref.name, call(op)));
+      const nic = await getOrUndefined(`read network interface ${ref.name}`, async () => (await ctx.clients.network()).networkInterfaces.get(ref.resourceGroup, ref.name, call(op)));
       for (const ipc of nic?.ipConfigurations ?? []) {
         const pip = ipc.publicIPAddress?.id ? parseId(ipc.publicIPAddress.id) : undefined;
         if (pip) pipIds.add(`${pip.resourceGroup}/${pip.name}`);

@@ -10,14 +10,14 @@ import { markerOf } from "./marker.js";
  * disk (three reads: used after a create or update, never by the bulk observe). Undefined when gone.
  */
 export async function readVm(ctx: AzureContext, rg: string, name: string, op?: OperationContext): Promise<ObservedResource | undefined> {
-  const { compute, network } = ctx.clients;
+  const { compute } = ctx.clients;
   const vm = await getOrUndefined(`read VM ${name}`, () => compute.virtualMachines.get(rg, name, { expand: "instanceView", ...call(op) }));
   if (!vm?.id) return undefined;
   const nicId = (vm.networkProfile?.networkInterfaces?.find((n) => n.primary) ?? vm.networkProfile?.networkInterfaces?.[0])?.id;
   const nicRef = nicId ? parseId(nicId) : undefined;
   const diskId = vm.storageProfile?.osDisk?.managedDisk?.id;
   const [nic, disk] = await Promise.all([
-    nicRef ? getOrUndefined(`read network interface ${nicRef.name}`, () => network.networkInterfaces.get(nicRef.resourceGroup, nicRef.name, call(op))) : undefined,
+    nicRef ? getOrUndefined(`read network interface ${nicRef.name}`, async () => (await ctx.clients.network()).networkInterfaces.get(nicRef.resourceGroup, nicRef.name, call(op))) : undefined,
     diskId ? getOrUndefined(`read disk ${nameOfId(diskId)}`, () => compute.disks.get(parseId(diskId)?.resourceGroup ?? rg, nameOfId(diskId), call(op))) : undefined,
   ]);
   const power = powerOf(vm.instanceView?.statuses);
