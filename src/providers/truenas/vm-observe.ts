@@ -20,15 +20,21 @@ export interface Device {
 
 /** Normalises a device entry. */
 export function deviceOf(d: Record<string, unknown>): Device {
-  const attrs = { ...((d.attributes ?? {}) as Record<string, unknown>) };
-  const dtype = String(d.dtype ?? attrs.dtype ?? "");
-  delete attrs.dtype;
-  return { id: Number(d.id), dtype, order: Number(d.order ?? 0), attributes: attrs };
+  const { dtype: inner, ...attrs } = (d.attributes ?? {}) as Record<string, unknown>;
+  return { id: Number(d.id), dtype: dtypeOf(d, inner), order: Number(d.order ?? 0), attributes: attrs };
 }
 
-/** Devices of a VM entry of one dtype, in boot order. */
+function dtypeOf(d: Record<string, unknown>, inner: unknown): string {
+  return String(d.dtype ?? inner ?? "");
+}
+
+/** Devices of a VM entry of one dtype, in boot order (only those are converted: observe asks once per dtype). */
 export function devicesOf(vm: Record<string, unknown>, dtype: string): Device[] {
-  return ((vm.devices ?? []) as Array<Record<string, unknown>>).map(deviceOf).filter((d) => d.dtype === dtype).sort((a, b) => a.order - b.order || a.id - b.id);
+  const out: Device[] = [];
+  for (const d of (vm.devices ?? []) as Array<Record<string, unknown>>) {
+    if (dtypeOf(d, (d.attributes as Record<string, unknown> | undefined)?.dtype) === dtype) out.push(deviceOf(d));
+  }
+  return out.sort((a, b) => a.order - b.order || a.id - b.id);
 }
 
 /** What observe knows besides the entry: zvol sizes, vmsync's datasets by owner, and a secret reader. */
