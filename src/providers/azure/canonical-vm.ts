@@ -101,7 +101,7 @@ export interface VmModel {
   hardwareProfile?: { vmSize?: string };
   storageProfile?: { imageReference?: { publisher?: string; offer?: string; sku?: string; version?: string }; osDisk?: { diskSizeGB?: number; managedDisk?: { id?: string; storageAccountType?: string } } };
   osProfile?: { computerName?: string; adminUsername?: string; linuxConfiguration?: { ssh?: { publicKeys?: Array<{ keyData?: string }> } } };
-  networkProfile?: { networkInterfaces?: Array<{ id?: string }> };
+  networkProfile?: { networkInterfaces?: Array<{ id?: string; primary?: boolean }> };
 }
 
 /** What observe joins to a VM: its primary NIC, that NIC's public IP, its OS disk, its power state. */

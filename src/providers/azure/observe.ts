@@ -1,4 +1,3 @@
-import type { VirtualMachine } from "@azure/arm-compute";
 import type { FileShare, StorageAccount } from "@azure/arm-storage";
 import type { DesiredResource } from "../../manifest/model.js";
 import type { AzureProviderSpec, NfsShareSpec, VirtualMachineSpec } from "../../manifest/schema/index.js";
@@ -12,12 +11,13 @@ import { groupOf, parseId } from "./ids.js";
 import { markerOf } from "./marker.js";
 import { nicFromWire, publicIpFromWire, type NicView, type PublicIpView, type WireNic, type WirePublicIp } from "./nic-view.js";
 import { listRaw, NETWORK_API_VERSION } from "./raw-list.js";
+import { COMPUTE_API_VERSION, diskFromWire, vmFromWire, type DiskView, type VmView, type WireDisk, type WireVm } from "./compute-view.js";
 import { stackGroups, subnetKey } from "./network.js";
 
 /** What one resource group holds, read with one paged list call per collection. */
 export interface GroupContents {
-  vms: VirtualMachine[];
-  disks: Array<{ id?: string; diskSizeGB?: number; sku?: { name?: string } }>;
+  vms: VmView[];
+  disks: DiskView[];
   nics: NicView[];
   publicIps: PublicIpView[];
   accounts: StorageAccount[];
@@ -40,13 +40,14 @@ async function listOrEmpty<T>(doing: string, fn: () => Promise<T[]>): Promise<T[
  * scope) — storage accounts and the shares of its FileStorage accounts.
  */
 export async function readGroup(ctx: AzureContext, rg: string, withShares = true): Promise<GroupContents> {
-  const { compute, resources } = ctx.clients;
+  const { resources } = ctx.clients;
+  // lists as wire JSON (raw-list.ts): the requests the SDKs' list(rg) send, through the resources
+  // client's pipeline, without their model deserialisers (and without loading the network SDK)
   const [vms, disks, nics, publicIps, accounts] = await Promise.all([
-    listOrEmpty(`list virtual machines in ${rg}`, () => all(compute.virtualMachines.list(rg))),
-    listOrEmpty(`list disks in ${rg}`, () => all(compute.disks.listByResourceGroup(rg))),
-    // the network lists skip the classic SDK's model deserialiser and the network SDK itself (raw-list.ts): the requests its list(rg) sends, through the resources client's pipeline
-    listOrEmpty(`list network interfaces in ${rg}`, async () => (await listRaw<WireNic>(resources, networkListUrl(ctx, rg, "networkInterfaces"))).map(nicFromWire)),
-    listOrEmpty(`list public IPs in ${rg}`, async () => (await listRaw<WirePublicIp>(resources, networkListUrl(ctx, rg, "publicIPAddresses"))).map(publicIpFromWire)),
+    listOrEmpty(`list virtual machines in ${rg}`, async () => (await listRaw<WireVm>(resources, groupListUrl(ctx, rg, "Microsoft.Compute/virtualMachines", COMPUTE_API_VERSION.virtualMachines))).map(vmFromWire)),
+    listOrEmpty(`list disks in ${rg}`, async () => (await listRaw<WireDisk>(resources, groupListUrl(ctx, rg, "Microsoft.Compute/disks", COMPUTE_API_VERSION.disks))).map(diskFromWire)),
+    listOrEmpty(`list network interfaces in ${rg}`, async () => (await listRaw<WireNic>(resources, groupListUrl(ctx, rg, "Microsoft.Network/networkInterfaces", NETWORK_API_VERSION))).map(nicFromWire)),
+    listOrEmpty(`list public IPs in ${rg}`, async () => (await listRaw<WirePublicIp>(resources, groupListUrl(ctx, rg, "Microsoft.Network/publicIPAddresses", NETWORK_API_VERSION))).map(publicIpFromWire)),
     withShares ? listOrEmpty(`list storage accounts in ${rg}`, async () => all((await ctx.clients.storage()).storageAccounts.listByResourceGroup(rg))) : Promise.resolve([] as StorageAccount[]),
   ]);
   const shares = new Map<string, FileShare[]>();
@@ -56,15 +57,17 @@ export async function readGroup(ctx: AzureContext, rg: string, withShares = true
   return { vms, disks, nics, publicIps, accounts, shares };
 }
 
-/** The URL of a resource group's list of a Microsoft.Network collection (what the SDK's `list(rg)` sends). */
-function networkListUrl(ctx: AzureContext, rg: string, collection: "networkInterfaces" | "publicIPAddresses"): string {
+/** The URL of a resource group's list of `type` (what the SDKs' `list(rg)` send). */
+function groupListUrl(ctx: AzureContext, rg: string, type: string, apiVersion: string): string {
   const { endpoint, subscriptionId } = ctx.clients;
-  return `${endpoint}/subscriptions/${encodeURIComponent(subscriptionId)}/resourceGroups/${encodeURIComponent(rg)}/providers/Microsoft.Network/${collection}?api-version=${NETWORK_API_VERSION}`;
+  return `${endpoint}/subscriptions/${encodeURIComponent(subscriptionId)}/resourceGroups/${encodeURIComponent(rg)}/providers/${type}?api-version=${apiVersion}`;
 }
 
 /** Power states of every VM in the subscription by id (lower case): one paged `statusOnly` list. */
 export async function readPowerStates(ctx: AzureContext): Promise<Map<string, AzurePower | "unknown">> {
-  const vms = await azureCall("list virtual machine power states", () => all(ctx.clients.compute.virtualMachines.listAll({ statusOnly: "true" })));
+  const { endpoint, subscriptionId } = ctx.clients;
+  const url = `${endpoint}/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.Compute/virtualMachines?api-version=${COMPUTE_API_VERSION.virtualMachines}&statusOnly=true`;
+  const vms = await azureCall("list virtual machine power states", async () => (await listRaw<WireVm>(ctx.clients.resources, url)).map(vmFromWire));
   return new Map(vms.filter((v) => v.id).map((v) => [v.id!.toLowerCase(), powerOf(v.instanceView?.statuses)] as const));
 }
 

@@ -1,16 +1,18 @@
 /**
- * Observe lists network interfaces and public IPs without the classic SDK's deserialiser
- * (src/providers/azure/raw-list.ts, nic-view.ts): through the same NetworkManagementClient's
- * pipeline, against the ARM simulator. What it makes of the wire JSON must be what the SDK's own
+ * Observe lists VMs, disks, network interfaces and public IPs without the SDKs' deserialisers
+ * (src/providers/azure/raw-list.ts, nic-view.ts, compute-view.ts): through an SDK client's pipeline,
+ * against the ARM simulator. What it makes of the wire JSON must be what the SDK's own
  * `list` gives for every field vmsync reads, pages followed to the end; an error answer must be the
  * RestError the SDK throws.
  */
+import { ComputeManagementClient } from "@azure/arm-compute";
 import { NetworkManagementClient } from "@azure/arm-network";
 import { isRestError, type PipelineResponse } from "@azure/core-rest-pipeline";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { isNotFound } from "../../../src/providers/azure/errors.js";
 import { nicFromWire, publicIpFromWire, type NicView, type PublicIpView, type WireNic, type WirePublicIp } from "../../../src/providers/azure/nic-view.js";
 import { listRaw, NETWORK_API_VERSION } from "../../../src/providers/azure/raw-list.js";
+import { COMPUTE_API_VERSION, diskFromWire, vmFromWire, type DiskView, type VmView, type WireDisk, type WireVm } from "../../../src/providers/azure/compute-view.js";
 import { createRequest, opCtx, startTestEnv, vmResource, type AzureTestEnv } from "./helpers.js";
 
 let env: AzureTestEnv;
@@ -22,7 +24,11 @@ beforeAll(async () => {
 });
 afterAll(async () => env.close());
 
-const url = (rg: string, collection: string) => `${env.sim.endpoint}/subscriptions/${env.sim.credentials.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.Network/${collection}?api-version=${NETWORK_API_VERSION}`;
+const url = (rg: string, collection: string, ns = "Microsoft.Network", version: string = NETWORK_API_VERSION) => `${env.sim.endpoint}/subscriptions/${env.sim.credentials.subscriptionId}/resourceGroups/${rg}/providers/${ns}/${collection}?api-version=${version}`;
+/** The VmView fields of an SDK VM model. */
+const vmOfSdk = (v: VmView): VmView => JSON.parse(JSON.stringify({ id: v.id, name: v.name, location: v.location, tags: v.tags, hardwareProfile: v.hardwareProfile, storageProfile: v.storageProfile && { imageReference: v.storageProfile.imageReference && { publisher: v.storageProfile.imageReference.publisher, offer: v.storageProfile.imageReference.offer, sku: v.storageProfile.imageReference.sku, version: v.storageProfile.imageReference.version }, osDisk: v.storageProfile.osDisk && { diskSizeGB: v.storageProfile.osDisk.diskSizeGB, managedDisk: v.storageProfile.osDisk.managedDisk && { id: v.storageProfile.osDisk.managedDisk.id, storageAccountType: v.storageProfile.osDisk.managedDisk.storageAccountType } } }, osProfile: v.osProfile && { computerName: v.osProfile.computerName, adminUsername: v.osProfile.adminUsername, linuxConfiguration: v.osProfile.linuxConfiguration && { ssh: v.osProfile.linuxConfiguration.ssh && { publicKeys: v.osProfile.linuxConfiguration.ssh.publicKeys?.map((k) => ({ keyData: k.keyData })) } } }, networkProfile: v.networkProfile && { networkInterfaces: v.networkProfile.networkInterfaces?.map((n) => ({ id: n.id, primary: n.primary })) }, instanceView: v.instanceView && { statuses: v.instanceView.statuses?.map((x) => ({ code: x.code })) } }));
+/** The same fields picked from our view (what observe reads of it). */
+const vmOfView = (v: VmView): VmView => vmOfSdk(v);
 const all = async <T>(it: AsyncIterable<T>) => {
   const out: T[] = [];
   for await (const x of it) out.push(x);
@@ -41,6 +47,35 @@ describe("listing the network without the SDK's deserialiser", () => {
     });
     await expect(all(client.networkInterfaces.list("rg"))).rejects.toThrow("captured");
     expect(new URL(sent!).searchParams.get("api-version")).toBe(NETWORK_API_VERSION);
+  });
+
+  test("COMPUTE_API_VERSION is what @azure/arm-compute sends for VM and disk lists", async () => {
+    const sent: string[] = [];
+    const client = new ComputeManagementClient({ getToken: async () => ({ token: "t", expiresOnTimestamp: Date.now() + 60_000 }) }, "sub", {
+      endpoint: "https://127.0.0.1:1",
+      additionalPolicies: [{ position: "perCall", policy: { name: "capture", sendRequest: async (req) => { sent.push(req.url); throw new Error("captured"); } } }],
+    });
+    await expect(all(client.virtualMachines.list("rg"))).rejects.toThrow("captured");
+    await expect(all(client.disks.listByResourceGroup("rg"))).rejects.toThrow("captured");
+    expect(sent.map((u) => new URL(u).searchParams.get("api-version"))).toEqual([COMPUTE_API_VERSION.virtualMachines, COMPUTE_API_VERSION.disks]);
+  });
+
+  test("VMs and disks: the same views as the SDK's lists, across pages; power states from the statusOnly list", async () => {
+    const { compute, network } = env.sdk;
+    const vms = (await listRaw<WireVm>(network, url("rg-test", "virtualMachines", "Microsoft.Compute", COMPUTE_API_VERSION.virtualMachines))).map(vmFromWire);
+    expect(vms).toHaveLength(3);
+    expect(vms.map(vmOfView)).toEqual((await all(compute.virtualMachines.list("rg-test"))).map(vmOfSdk));
+    expect(vms.every((v) => v.hardwareProfile?.vmSize && v.storageProfile?.osDisk?.managedDisk?.id && v.networkProfile?.networkInterfaces?.length)).toBe(true);
+    const disks = (await listRaw<WireDisk>(network, url("rg-test", "disks", "Microsoft.Compute", COMPUTE_API_VERSION.disks))).map(diskFromWire);
+    const pick = (d: DiskView): DiskView => JSON.parse(JSON.stringify({ id: d.id, diskSizeGB: d.diskSizeGB, sku: d.sku && { name: d.sku.name } }));
+    expect(disks.map(pick)).toEqual((await all(compute.disks.listByResourceGroup("rg-test"))).map(pick));
+    expect(disks.every((d) => d.diskSizeGB && d.sku?.name)).toBe(true);
+    const statusUrl = `${env.sim.endpoint}/subscriptions/${env.sim.credentials.subscriptionId}/providers/Microsoft.Compute/virtualMachines?api-version=${COMPUTE_API_VERSION.virtualMachines}&statusOnly=true`;
+    const status = (await listRaw<WireVm>(network, statusUrl)).map(vmFromWire);
+    const codes = (v: VmView) => (v.instanceView?.statuses ?? []).map((x) => x.code).sort();
+    const sdkStatus = await all(compute.virtualMachines.listAll({ statusOnly: "true" }));
+    expect(status.map((v) => [v.id, codes(v)])).toEqual(sdkStatus.map((v) => [v.id, codes(v as VmView)]));
+    expect(status.every((v) => codes(v).some((c) => c?.startsWith("PowerState/")))).toBe(true);
   });
 
   test("network interfaces: the same views as the SDK's list, across pages", async () => {
