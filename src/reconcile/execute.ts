@@ -6,7 +6,7 @@ import { isRunnable, StepGraph } from "./graph.js";
 import { StepScheduler } from "./scheduler.js";
 import type { Plan, PlanStep } from "./plan-types.js";
 import { defaultRetry, realRuntime, withRetry, type RetryPolicy, type RetryRuntime } from "./retry.js";
-import { stepSignal } from "./step-signal.js";
+import { deadlineSignal } from "../providers/deadline-signal.js";
 
 /** Per-provider execution limits. */
 export interface ProviderLimits {
@@ -133,7 +133,7 @@ async function runStep(input: ExecuteInput, step: PlanStep, runtime: RetryRuntim
   const t0 = runtime.now();
   const limits = input.limits.get(step.provider ?? "");
   const deadline = t0 + (limits?.stepTimeoutMs ?? 15 * 60_000);
-  const cancel = stepSignal(input.abort, Math.max(1, deadline - t0));
+  const cancel = deadlineSignal(input.abort, Math.max(1, deadline - t0));
   const signal = cancel.signal;
   const session = step.provider ? input.sessions.get(step.provider) : undefined;
   const marker = { stack: input.plan.stack, address: step.address };

@@ -14,6 +14,7 @@ import { ProviderError, type ConnectOptions } from "../contract.js";
 import { pacerFor, type RequestPacer } from "./rate-limit.js";
 import { noteRetryAfter, pollPacing, type PollPacing } from "./lro.js";
 import { contextTrusting } from "../tls-context.js";
+import { deadlineSignal } from "../deadline-signal.js";
 
 /** The public cloud's ARM endpoint and token scope. */
 export const PUBLIC_ENDPOINT = "https://management.azure.com";
@@ -97,30 +98,20 @@ function requestPolicy(provider: string, pacer: RequestPacer, agent: Agent, onRe
       const t0 = Date.now();
       const path = new URL(request.url).pathname;
       const outer = request.abortSignal;
-      // a controller and timer of our own, cleared when the request ends: Node keeps the signals of
-      // AbortSignal.timeout/any alive until they fire, and with them every listener still on them —
-      // the SDK's HTTP client removes its listener from `request.abortSignal` only after we have put
-      // `outer` back, so each finished request and its response text stayed in memory for 60 s
-      const own = new AbortController();
-      let timedOut = false;
-      const timer = setTimeout(() => ((timedOut = true), own.abort()), timeoutMs);
-      const onOuterAbort = () => own.abort();
-      if (outer?.aborted) own.abort();
-      else outer?.addEventListener("abort", onOuterAbort);
-      request.abortSignal = own.signal;
+      const deadline = deadlineSignal(outer as AbortSignal | undefined, timeoutMs);
+      request.abortSignal = deadline.signal;
       try {
         const response = await next(request);
         noteRetryAfter(response.headers);
         onRequest?.({ provider, method: request.method, path, status: response.status, ms: Date.now() - t0 });
         return response;
       } catch (caught) {
-        const err = timedOut && !outer?.aborted ? new RestError(`no answer from ${new URL(request.url).host} within ${timeoutMs / 1000} s`, { code: "ETIMEDOUT", request }) : caught;
+        const err = deadline.timedOut() && !outer?.aborted ? new RestError(`no answer from ${new URL(request.url).host} within ${timeoutMs / 1000} s`, { code: "ETIMEDOUT", request }) : caught;
         const status = (err as { statusCode?: number }).statusCode;
         onRequest?.({ provider, method: request.method, path, ...(status !== undefined ? { status } : {}), ms: Date.now() - t0, error: (err as Error).message });
         throw err;
       } finally {
-        clearTimeout(timer);
-        outer?.removeEventListener("abort", onOuterAbort);
+        deadline.release();
         request.abortSignal = outer; // the policies above must not see our timeout as a cancellation
       }
     },
