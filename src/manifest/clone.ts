@@ -2,7 +2,9 @@
  * A deep copy of a value as manifests hold them — plain objects, arrays and primitives — for the
  * resolvers, which fill defaults into their copy of each spec. `structuredClone` serialises and
  * deserialises every value; this walks it (several times faster on a VM spec, which matters once
- * per resource per load). Anything else (a Date, a Map…) is handed to `structuredClone`.
+ * per resource per load). Anything else (a Date, a Map…) is handed to `structuredClone`. Unlike
+ * providers/json-copy.ts (JSON's rules, for specs that must be plain), it keeps every value as is,
+ * undefined included: a resolver must see the manifest's spec exactly.
  */
 export function cloneJson<T>(value: T): T {
   if (typeof value !== "object" || value === null) return value;

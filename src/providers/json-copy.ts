@@ -3,7 +3,8 @@
  * object keys holding undefined (or a function) are left out, such array items become null, and
  * non-finite numbers become null — built directly, without writing and parsing text: providers
  * make every observed and desired spec plain this way, once per resource per plan. Objects that are
- * not plain (a Date, anything with toJSON) take the round trip itself; -0 becomes 0.
+ * not plain (a Date, anything with toJSON) take the round trip itself; -0 becomes 0. (The
+ * manifest resolvers' copy, manifest/clone.ts, keeps values exactly instead.)
  */
 export function jsonCopy<T>(value: T): T {
   return copy(value) as T;
