@@ -2,7 +2,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { utils } from "../../guest/ssh/ssh2.js";
 import { generateEd25519 } from "../../guest/ssh/keygen.js";
-import { writeFileAtomic } from "../../state/atomic-write.js";
+import { WorldWriter } from "../world-writer.js";
 import type { SimGuest } from "./directory.js";
 import type { FsData } from "./guest-fs.js";
 
@@ -56,10 +56,16 @@ export function newKeyPair(): { private: string; public: string } {
  * exists; a VM that is gone takes its disk with it.
  */
 export class GuestWorld {
-  private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> = Promise.resolve();
+  // a failed write is a warning and the next change writes again (a guest's disk lives on in
+  // memory); it used to leave a rejected promise that stopped every later write
+  private readonly writer: WorldWriter;
 
-  private constructor(readonly dir: string, readonly data: GuestWorldData) {}
+  private constructor(readonly dir: string, readonly data: GuestWorldData) {
+    this.writer = new WorldWriter({
+      file: join(dir, FILE), serialize: () => JSON.stringify(this.data), delayMs: 50,
+      onError: (err) => process.emitWarning(`ssh sim: cannot persist guests: ${String(err)}`),
+    });
+  }
 
   static async load(dir: string): Promise<GuestWorld> {
     await mkdir(dir, { recursive: true });
@@ -103,27 +109,14 @@ export class GuestWorld {
     if (any) this.changed();
   }
 
-  /** Schedules a write (coalesced). */
+  /** Schedules a write (coalesced, see `WorldWriter`). */
   changed(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.writing = this.writing.then(() => this.write());
-    }, 50);
+    this.writer.markDirty();
   }
 
-  /** Writes now and waits for every pending write. */
-  async flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      this.writing = this.writing.then(() => this.write());
-    }
-    await this.writing;
-  }
-
-  private async write(): Promise<void> {
-    await writeFileAtomic(join(this.dir, FILE), JSON.stringify(this.data));
+  /** Writes now and waits for every pending write (never rejects: a failure is a warning). */
+  flush(): Promise<void> {
+    return this.writer.flush();
   }
 }
 
