@@ -6,11 +6,11 @@
  * providers/json-copy.ts (JSON's rules, for specs that must be plain), it keeps every value as is,
  * undefined included: a resolver must see the manifest's spec exactly.
  */
-export function cloneJson<T>(value: T): T {
+export function deepCopy<T>(value: T): T {
   if (typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) {
     const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = cloneJson(value[i]);
+    for (let i = 0; i < value.length; i++) out[i] = deepCopy(value[i]);
     return out as T;
   }
   const proto = Object.getPrototypeOf(value) as unknown;
@@ -18,7 +18,7 @@ export function cloneJson<T>(value: T): T {
   const out: Record<string, unknown> = {};
   for (const key in value) {
     if (!Object.hasOwn(value, key)) continue;
-    const item = cloneJson((value as Record<string, unknown>)[key]);
+    const item = deepCopy((value as Record<string, unknown>)[key]);
     // JSON.parse makes "__proto__" an own key; assigning it would set the copy's prototype instead
     if (key === "__proto__") Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
     else out[key] = item;

@@ -1,6 +1,6 @@
 import { Kind, type TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
-import { cloneJson } from "./clone.js";
+import { deepCopy } from "./clone.js";
 
 /** Fills in a value's missing defaults (mutating it, as TypeBox's `Value.Default` does) and returns it. */
 export type DefaultsFiller = (value: unknown) => unknown;
@@ -66,7 +66,7 @@ export function compileDefaults(schema: TSchema): DefaultsFiller {
 function valueOrDefault(schema: TSchema, value: unknown): unknown {
   if (!("default" in schema)) return value;
   const given = schema.default as unknown;
-  const copy = typeof given === "function" ? (given as () => unknown)() : cloneJson(given);
+  const copy = typeof given === "function" ? (given as () => unknown)() : deepCopy(given);
   if (value === undefined) return copy;
   return isObject(value) && isObject(copy) ? Object.assign(copy as object, value) : value;
 }

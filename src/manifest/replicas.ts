@@ -5,7 +5,7 @@
  * numbered and as the TrueNAS VM manager counts display ports up from a start port. A value that
  * cannot be derived (it would run past its range) is reported at the field, once.
  */
-import { cloneJson } from "./clone.js";
+import { deepCopy } from "./clone.js";
 
 /** How one pinned field derives its per-replica value. */
 export interface PinnedField {
@@ -65,7 +65,7 @@ export function offsetMac(mac: string, n: number): string | undefined {
  * field and list item) rather than thrown; the caller reports them once at the manifest's field.
  */
 export function deriveReplica<S extends object>(spec: S, index: number, count: number, fields: PinnedField[]): { spec: S; problems: ReplicaProblem[] } {
-  const copy = count === 1 ? spec : cloneJson(spec);
+  const copy = count === 1 ? spec : deepCopy(spec);
   const problems: ReplicaProblem[] = [];
   for (const f of fields) {
     visit(copy as Record<string, unknown>, f.path, [], (holder, key, keys) => {

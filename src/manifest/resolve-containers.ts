@@ -5,7 +5,7 @@ import { isProxmoxName, PROXMOX_VMID_MAX } from "./names.js";
 import { countedInteger, countedMac, deriveReplica, replicaName, type PinnedField } from "./replicas.js";
 import { lifecycleOf, reportAt, reportDangling, sourceOf, type LoadedDocument, type ResolveContext } from "./resolve.js";
 import { ContainerSpec, type ProxmoxProviderSpec } from "./schema/index.js";
-import { cloneJson } from "./clone.js";
+import { deepCopy } from "./clone.js";
 
 /** ContainerSpec's defaults, compiled once (see compileDefaults). */
 const fillContainerDefaults = compileDefaults(ContainerSpec);
@@ -47,7 +47,7 @@ export function resolveContainers(ctx: ResolveContext, others: DesiredResource[]
       reportAt(ctx, doc, ["spec", "provider"], "wrong-provider-type", `the Container kind is Proxmox VE only, but provider "${own.provider}" is ${provider.spec.type}`, `Name a Proxmox provider, or describe a VirtualMachine for ${provider.spec.type}.`);
       continue;
     }
-    const spec = fillContainerDefaults(cloneJson(own)) as CtSpec;
+    const spec = fillContainerDefaults(deepCopy(own)) as CtSpec;
     applyDefaults(spec, provider);
     const dependsOn = [...(spec.dependsOn ?? [])];
     checkSource(ctx, doc, spec, docs, dependsOn);

@@ -3,7 +3,7 @@ import { CronExpressionParser } from "cron-parser";
 import type { DesiredResource } from "./model.js";
 import { lifecycleOf, reportAt, sourceOf, type ResolveContext } from "./resolve.js";
 import { SnapshotScheduleSpec } from "./schema/index.js";
-import { cloneJson } from "./clone.js";
+import { deepCopy } from "./clone.js";
 
 /** SnapshotScheduleSpec's defaults, compiled once (see compileDefaults). */
 const fillScheduleDefaults = compileDefaults(SnapshotScheduleSpec);
@@ -31,7 +31,7 @@ export function cronOf(schedule: string): string | undefined {
 export function resolveSchedules(ctx: ResolveContext, resources: DesiredResource[]): DesiredResource<"SnapshotSchedule">[] {
   const out: DesiredResource<"SnapshotSchedule">[] = [];
   for (const doc of ctx.byKind.get("SnapshotSchedule")?.values() ?? []) {
-    const spec = fillScheduleDefaults(cloneJson(doc.value.spec)) as SnapshotScheduleSpec;
+    const spec = fillScheduleDefaults(deepCopy(doc.value.spec)) as SnapshotScheduleSpec;
     if (!cronOf(spec.schedule)) reportAt(ctx, doc, ["spec", "schedule"], "invalid-schedule", `"${spec.schedule}" is not a schedule`, "Use hourly, daily, weekly or a five-field cron expression such as \"0 3 * * *\".");
     const targets = new Set<string>();
     spec.targets.forEach((t, i) => {

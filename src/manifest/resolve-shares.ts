@@ -3,7 +3,7 @@ import type { DesiredResource } from "./model.js";
 import { lifecycleOf, reportAt, reportDangling, sourceOf, type ResolveContext } from "./resolve.js";
 import { NfsShareSpec } from "./schema/index.js";
 import { sizeToMiB } from "./units.js";
-import { cloneJson } from "./clone.js";
+import { deepCopy } from "./clone.js";
 
 /** NfsShareSpec's defaults, compiled once (see compileDefaults). */
 const fillShareDefaults = compileDefaults(NfsShareSpec);
@@ -17,7 +17,7 @@ export function resolveShares(ctx: ResolveContext): DesiredResource<"NfsShare">[
   const out: DesiredResource<"NfsShare">[] = [];
   const storages = new Map<string, string>();
   for (const doc of ctx.byKind.get("NfsShare")?.values() ?? []) {
-    const spec = fillShareDefaults(cloneJson(doc.value.spec)) as NfsShareSpec;
+    const spec = fillShareDefaults(deepCopy(doc.value.spec)) as NfsShareSpec;
     const provider = ctx.providers.get(spec.provider);
     if (!provider) {
       reportDangling(ctx, doc, ["spec", "provider"], "Provider", spec.provider, ctx.providers);

@@ -6,7 +6,7 @@ import { countedInteger, countedMac, deriveReplica, replicaName, type PinnedFiel
 import { lifecycleOf, reportAt, reportDangling, sourceOf, type LoadedDocument, type ResolveContext } from "./resolve.js";
 import { VirtualMachineSpec, type VmTemplateSpec } from "./schema/index.js";
 import { sizeToMiB } from "./units.js";
-import { cloneJson } from "./clone.js";
+import { deepCopy } from "./clone.js";
 
 /** VirtualMachineSpec's defaults, compiled once (see compileDefaults). */
 const fillVmDefaults = compileDefaults(VirtualMachineSpec);
@@ -59,7 +59,7 @@ export function resolveVms(ctx: ResolveContext, templates: Map<string, DesiredRe
       spec = mergeSpec(inherited, own);
       if (proxmox && template.provider === own.provider) dependsOn.push(template.address);
     }
-    spec = fillVmDefaults(cloneJson(spec)) as VirtualMachineSpec;
+    spec = fillVmDefaults(deepCopy(spec)) as VirtualMachineSpec;
     applyProviderDefaults(spec, provider);
     checkRequired(ctx, doc, spec, provider);
     checkTags(ctx, doc, spec, type, own.tags === undefined ? own.template : undefined);

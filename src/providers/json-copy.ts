@@ -2,7 +2,9 @@
  * `value` as a JSON round trip (`JSON.parse(JSON.stringify(value))`) gives it — a deep copy in which
  * object keys holding undefined (or a function) are left out, such array items become null, and
  * non-finite numbers become null — built directly, without writing and parsing text: providers
- * make every observed and desired spec plain this way, once per resource per plan. Objects that are
+ * make every observed and desired spec plain this way, once per resource per plan. (src/state keeps
+ * its own round-trip `cloneJson`: its files compile on their own, for the crash tests' child
+ * processes.) Objects that are
  * not plain (a Date, anything with toJSON) take the round trip itself; -0 becomes 0. (The
  * manifest resolvers' copy, manifest/clone.ts, keeps values exactly instead.)
  */

@@ -1,12 +1,12 @@
-/** cloneJson: the resolvers' copy of a spec must equal structuredClone's and share nothing with the original. */
+/** deepCopy: the resolvers' copy of a spec must equal structuredClone's and share nothing with the original. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cloneJson } from "../../../src/manifest/clone.js";
+import { deepCopy } from "../../../src/manifest/clone.js";
 
-describe("cloneJson", () => {
+describe("deepCopy", () => {
   it("equals structuredClone on JSON values and shares no object or array with the original", () => {
     fc.assert(fc.property(fc.jsonValue(), (v) => {
-      const copy = cloneJson(v);
+      const copy = deepCopy(v);
       expect(copy).toEqual(structuredClone(v));
       const originals = new Set<unknown>();
       const collect = (x: unknown) => { if (x && typeof x === "object") { originals.add(x); Object.values(x).forEach(collect); } };
@@ -17,7 +17,7 @@ describe("cloneJson", () => {
   });
 
   it("keeps a \"__proto__\" key as a key (JSON.parse makes it one) rather than setting the copy's prototype", () => {
-    const copy = cloneJson(JSON.parse('{"__proto__": {"polluted": true}}') as Record<string, unknown>);
+    const copy = deepCopy(JSON.parse('{"__proto__": {"polluted": true}}') as Record<string, unknown>);
     expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
     expect(Object.hasOwn(copy, "__proto__")).toBe(true);
     expect((copy as { polluted?: boolean }).polluted).toBeUndefined();
@@ -25,9 +25,9 @@ describe("cloneJson", () => {
 
   it("keeps an object without prototype and hands other objects to structuredClone", () => {
     const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: [1, { b: 2 }] });
-    expect(cloneJson(bare)).toEqual({ a: [1, { b: 2 }] });
+    expect(deepCopy(bare)).toEqual({ a: [1, { b: 2 }] });
     const when = new Date(0);
-    const copied = cloneJson({ when });
+    const copied = deepCopy({ when });
     expect(copied.when).toBeInstanceOf(Date);
     expect(copied.when).not.toBe(when);
   });
