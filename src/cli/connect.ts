@@ -1,6 +1,6 @@
 import { setMaxListeners } from "node:events";
 import type { ConnectOptions, Provider, ProviderSession } from "../providers/contract.js";
-import { providerFor } from "../providers/registry.js";
+import { loadWeight, providerFor } from "../providers/registry.js";
 import { GUEST_PROVIDER, type DesiredState } from "../manifest/model.js";
 import { UsageError } from "./errors.js";
 
@@ -62,12 +62,9 @@ export async function connectProviders(names: string[], desired: DesiredState, o
   return { providers, sessions, close };
 }
 
-/** How much loading a provider's implementation costs (its SDK's code), lightest first. */
-const LOAD_WEIGHT: Record<string, number> = { proxmox: 0, truenas: 1, azure: 2 };
-
 /** `names` with the providers whose implementations load fastest first (unknown ones last, in order). */
 function byWeight(names: string[], desired: DesiredState): string[] {
-  const weight = (n: string) => LOAD_WEIGHT[desired.providers.get(n)?.spec.type ?? ""] ?? 3;
+  const weight = (n: string) => loadWeight(desired.providers.get(n)?.spec.type ?? "");
   return [...names].sort((a, b) => weight(a) - weight(b));
 }
 

@@ -10,6 +10,17 @@ const loaders: Partial<Record<Provider["type"], () => Promise<Provider>>> = {
   azure: async () => (await import("./azure/index.js")).azureProvider,
 };
 
+/**
+ * How much loading each implementation costs (its SDK's code), lightest first: connect loads them
+ * in this order so that the light ones are already connecting while the heavy ones load.
+ */
+const LOAD_WEIGHT: Partial<Record<Provider["type"], number>> = { proxmox: 0, truenas: 1, azure: 2 };
+
+/** The load weight of a provider type (see LOAD_WEIGHT); unknown types weigh the most. */
+export function loadWeight(type: string): number {
+  return LOAD_WEIGHT[type as Provider["type"]] ?? 3;
+}
+
 /** Thrown when a manifest names a provider type this build does not implement. */
 export class ProviderUnavailableError extends Error {
   readonly code = "PROVIDER_UNAVAILABLE";
