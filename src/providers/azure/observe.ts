@@ -44,10 +44,10 @@ export async function readGroup(ctx: AzureContext, rg: string, withShares = true
   // lists as wire JSON (raw-list.ts): the requests the SDKs' list(rg) send, through the resources
   // client's pipeline, without their model deserialisers (and without loading the network SDK)
   const [vms, disks, nics, publicIps, accounts] = await Promise.all([
-    listOrEmpty(`list virtual machines in ${rg}`, async () => (await listRaw<WireVm>(resources, groupListUrl(ctx, rg, "Microsoft.Compute/virtualMachines", COMPUTE_API_VERSION.virtualMachines))).map(vmFromWire)),
-    listOrEmpty(`list disks in ${rg}`, async () => (await listRaw<WireDisk>(resources, groupListUrl(ctx, rg, "Microsoft.Compute/disks", COMPUTE_API_VERSION.disks))).map(diskFromWire)),
-    listOrEmpty(`list network interfaces in ${rg}`, async () => (await listRaw<WireNic>(resources, groupListUrl(ctx, rg, "Microsoft.Network/networkInterfaces", NETWORK_API_VERSION))).map(nicFromWire)),
-    listOrEmpty(`list public IPs in ${rg}`, async () => (await listRaw<WirePublicIp>(resources, groupListUrl(ctx, rg, "Microsoft.Network/publicIPAddresses", NETWORK_API_VERSION))).map(publicIpFromWire)),
+    listOrEmpty(`list virtual machines in ${rg}`, async () => (await listRaw<WireVm>(resources, listUrl(ctx, rg, "Microsoft.Compute/virtualMachines", COMPUTE_API_VERSION.virtualMachines))).map(vmFromWire)),
+    listOrEmpty(`list disks in ${rg}`, async () => (await listRaw<WireDisk>(resources, listUrl(ctx, rg, "Microsoft.Compute/disks", COMPUTE_API_VERSION.disks))).map(diskFromWire)),
+    listOrEmpty(`list network interfaces in ${rg}`, async () => (await listRaw<WireNic>(resources, listUrl(ctx, rg, "Microsoft.Network/networkInterfaces", NETWORK_API_VERSION))).map(nicFromWire)),
+    listOrEmpty(`list public IPs in ${rg}`, async () => (await listRaw<WirePublicIp>(resources, listUrl(ctx, rg, "Microsoft.Network/publicIPAddresses", NETWORK_API_VERSION))).map(publicIpFromWire)),
     withShares ? listOrEmpty(`list storage accounts in ${rg}`, async () => all((await ctx.clients.storage()).storageAccounts.listByResourceGroup(rg))) : Promise.resolve([] as StorageAccount[]),
   ]);
   const shares = new Map<string, FileShare[]>();
@@ -57,16 +57,16 @@ export async function readGroup(ctx: AzureContext, rg: string, withShares = true
   return { vms, disks, nics, publicIps, accounts, shares };
 }
 
-/** The URL of a resource group's list of `type` (what the SDKs' `list(rg)` send). */
-function groupListUrl(ctx: AzureContext, rg: string, type: string, apiVersion: string): string {
+/** The URL of the subscription's (or, with `rg`, a resource group's) list of `type`: what the SDKs' list calls send. */
+function listUrl(ctx: AzureContext, rg: string | undefined, type: string, apiVersion: string, query = ""): string {
   const { endpoint, subscriptionId } = ctx.clients;
-  return `${endpoint}/subscriptions/${encodeURIComponent(subscriptionId)}/resourceGroups/${encodeURIComponent(rg)}/providers/${type}?api-version=${apiVersion}`;
+  const group = rg === undefined ? "" : `/resourceGroups/${encodeURIComponent(rg)}`;
+  return `${endpoint}/subscriptions/${encodeURIComponent(subscriptionId)}${group}/providers/${type}?api-version=${apiVersion}${query}`;
 }
 
 /** Power states of every VM in the subscription by id (lower case): one paged `statusOnly` list. */
 export async function readPowerStates(ctx: AzureContext): Promise<Map<string, AzurePower | "unknown">> {
-  const { endpoint, subscriptionId } = ctx.clients;
-  const url = `${endpoint}/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.Compute/virtualMachines?api-version=${COMPUTE_API_VERSION.virtualMachines}&statusOnly=true`;
+  const url = listUrl(ctx, undefined, "Microsoft.Compute/virtualMachines", COMPUTE_API_VERSION.virtualMachines, "&statusOnly=true");
   const vms = await azureCall("list virtual machine power states", async () => (await listRaw<WireVm>(ctx.clients.resources, url)).map(vmFromWire));
   return new Map(vms.filter((v) => v.id).map((v) => [v.id!.toLowerCase(), powerOf(v.instanceView?.statuses)] as const));
 }
